@@ -1,0 +1,112 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let products: [Product] = [
+  .executable(name: "motcua", targets: ["motcua"]),
+  .library(name: "MotCuaServer", targets: ["MotCuaServer"]),
+]
+
+let dependencies: [Package.Dependency] = [
+  .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+  .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+  .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+  .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+  .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+  .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+  .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+  .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+  .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+]
+
+/// Swift 6 language mode and the upcoming features grpc-swift-2 builds with.
+let settings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("ExistentialAny"),
+  .enableUpcomingFeature("InternalImportsByDefault"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let targets: [Target] = [
+  // Pure modules: no NIO, gRPC, GRDB or Logging. The package graph enforces it.
+  .target(name: "MotCuaDomain", swiftSettings: settings),
+  .target(name: "QueueEngine", dependencies: ["MotCuaDomain"], swiftSettings: settings),
+
+  // Storage: the protocol, then one driver per database.
+  .target(name: "MotCuaStore", dependencies: ["MotCuaDomain", "QueueEngine"], swiftSettings: settings),
+  .target(
+    name: "MotCuaSQLite",
+    dependencies: [
+      "MotCuaStore", "MotCuaDomain", "QueueEngine",
+      .product(name: "GRDB", package: "GRDB.swift"),
+    ],
+    swiftSettings: settings
+  ),
+
+  // Seed data files → domain catalogue.
+  .target(name: "MotCuaSeeds", dependencies: ["MotCuaDomain"], swiftSettings: settings),
+
+  // Generated code only (scripts/generate-protos.sh).
+  .target(
+    name: "MotCuaProtocol",
+    dependencies: [
+      .product(name: "GRPCCore", package: "grpc-swift-2"),
+      .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+    ],
+    swiftSettings: settings
+  ),
+
+  // gRPC services: map proto ⇄ domain, auth, errors → status.
+  .target(
+    name: "MotCuaServer",
+    dependencies: [
+      "MotCuaDomain", "QueueEngine", "MotCuaStore", "MotCuaSQLite", "MotCuaSeeds", "MotCuaProtocol",
+      .product(name: "GRDB", package: "GRDB.swift"),
+      .product(name: "GRPCCore", package: "grpc-swift-2"),
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      .product(name: "Logging", package: "swift-log"),
+      .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      .product(name: "Crypto", package: "swift-crypto"),
+    ],
+    swiftSettings: settings
+  ),
+
+  // Thin @main: parse options, call MotCuaServer.
+  .executableTarget(
+    name: "motcua",
+    dependencies: [
+      "MotCuaServer", "MotCuaDomain",
+      .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      .product(name: "Logging", package: "swift-log"),
+    ],
+    swiftSettings: settings
+  ),
+
+  .testTarget(name: "QueueEngineTests", dependencies: ["QueueEngine", "MotCuaDomain"], swiftSettings: settings),
+  .testTarget(
+    name: "MotCuaStoreTests",
+    dependencies: ["MotCuaStore", "MotCuaSQLite", "MotCuaDomain", "QueueEngine", "MotCuaSeeds"],
+    swiftSettings: settings
+  ),
+  .testTarget(
+    name: "MotCuaServerTests",
+    dependencies: [
+      "MotCuaServer", "MotCuaProtocol", "MotCuaDomain", "MotCuaSeeds", "MotCuaStore", "MotCuaSQLite",
+      .product(name: "GRPCCore", package: "grpc-swift-2"),
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    ],
+    swiftSettings: settings
+  ),
+]
+
+let package = Package(
+  name: "motcua",
+  platforms: [.macOS(.v15)],
+  products: products,
+  dependencies: dependencies,
+  targets: targets
+)

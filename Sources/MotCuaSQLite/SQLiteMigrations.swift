@@ -1,0 +1,70 @@
+import GRDB
+
+/// The schema, as named forward-only migrations in SQL. Never edit a migration that has shipped: add one.
+enum SQLiteMigrations {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("2026-11-27-foundation") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+          CREATE TABLE services (
+            id TEXT PRIMARY KEY, position INTEGER NOT NULL, name_vi TEXT NOT NULL, name_en TEXT NOT NULL,
+            field TEXT NOT NULL, prefix TEXT NOT NULL UNIQUE, typical_service_seconds INTEGER NOT NULL,
+            demand_weight INTEGER NOT NULL);
+          CREATE TABLE branches (
+            id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, district TEXT NOT NULL,
+            kind TEXT NOT NULL, address TEXT NOT NULL, latitude REAL NOT NULL, longitude REAL NOT NULL,
+            population INTEGER NOT NULL, population_is_estimate INTEGER NOT NULL, opening_hours TEXT NOT NULL);
+          CREATE TABLE counters (
+            id TEXT PRIMARY KEY, position INTEGER NOT NULL, branch_id TEXT NOT NULL REFERENCES branches(id),
+            name TEXT NOT NULL, service_ids TEXT NOT NULL, roster TEXT NOT NULL);
+          CREATE TABLE holidays (
+            date TEXT PRIMARY KEY, name_vi TEXT NOT NULL, name_en TEXT NOT NULL, provisional INTEGER NOT NULL);
+
+          CREATE TABLE number_sequences (
+            branch_id TEXT NOT NULL, service_id TEXT NOT NULL, day TEXT NOT NULL, last_sequence INTEGER NOT NULL,
+            PRIMARY KEY (branch_id, service_id, day));
+          CREATE TABLE tickets (
+            id TEXT PRIMARY KEY, branch_id TEXT NOT NULL REFERENCES branches(id),
+            service_id TEXT NOT NULL REFERENCES services(id), original_service_id TEXT NOT NULL,
+            day TEXT NOT NULL, sequence INTEGER NOT NULL, number TEXT NOT NULL, priority INTEGER NOT NULL,
+            call_rank INTEGER NOT NULL, state TEXT NOT NULL, issued_at INTEGER NOT NULL, called_at INTEGER,
+            serving_started_at INTEGER, completed_at INTEGER, counter_id TEXT, recall_count INTEGER NOT NULL,
+            tracking_code TEXT NOT NULL,
+            UNIQUE (branch_id, day, number),
+            UNIQUE (branch_id, original_service_id, day, sequence));
+          CREATE INDEX tickets_queue ON tickets (branch_id, day, state, service_id, call_rank, issued_at, id);
+          CREATE INDEX tickets_active ON tickets (state, day);
+
+          CREATE TABLE counter_states (
+            counter_id TEXT PRIMARY KEY REFERENCES counters(id), branch_id TEXT NOT NULL,
+            is_open INTEGER NOT NULL, service_ids TEXT NOT NULL, current_ticket_id TEXT,
+            current_number TEXT, updated_at INTEGER NOT NULL);
+
+          CREATE TABLE branch_sequences (branch_id TEXT PRIMARY KEY, last_sequence INTEGER NOT NULL);
+          CREATE TABLE events (
+            branch_id TEXT NOT NULL, sequence INTEGER NOT NULL, kind TEXT NOT NULL, at INTEGER NOT NULL,
+            actor TEXT NOT NULL, ticket_id TEXT, ticket TEXT, counter TEXT, from_service_id TEXT,
+            waiting_after TEXT NOT NULL,
+            PRIMARY KEY (branch_id, sequence));
+          CREATE INDEX events_ticket ON events (ticket_id);
+
+          CREATE TABLE idempotency (
+            principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, ticket_id TEXT,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY (principal, key));
+
+          CREATE TABLE tokens (
+            id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, branch_id TEXT,
+            counter_id TEXT, label TEXT NOT NULL, created_at INTEGER NOT NULL, revoked_at INTEGER);
+
+          CREATE TABLE feedback (
+            ticket_id TEXT PRIMARY KEY REFERENCES tickets(id), score INTEGER NOT NULL, comment TEXT NOT NULL,
+            at INTEGER NOT NULL);
+          """
+      )
+    }
+    return migrator
+  }
+}

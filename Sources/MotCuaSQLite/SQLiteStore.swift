@@ -1,0 +1,261 @@
+import Foundation
+import GRDB
+public import MotCuaDomain
+public import MotCuaStore
+import QueueEngine
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a command's reply is sent only
+/// after its transaction is on disk. GRDB serialises writers; each command is one transaction.
+public final class SQLiteStore: MotCuaStore {
+  let pool: DatabasePool
+  /// Where the database lives.
+  public let path: String
+
+  /// Opens (creating if needed) the database at `path` and runs pending migrations.
+  public init(path: String) throws {
+    var config = Configuration()
+    config.busyMode = .timeout(10)
+    config.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    self.path = path
+    self.pool = try DatabasePool(path: path, configuration: config)
+    try SQLiteMigrations.migrator.migrate(self.pool)
+  }
+
+  // MARK: Commands
+
+  public func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome {
+    try await self.pool.write { db in
+      if let earlier = try Self.idempotent(db, principal: command.principalID, key: command.idempotencyKey,
+        fingerprint: command.fingerprint)
+      {
+        return CommandOutcome(ticket: earlier, events: [], replayed: true)
+      }
+      let sequence = try Int.fetchOne(
+        db,
+        sql: """
+          INSERT INTO number_sequences (branch_id, service_id, day, last_sequence) VALUES (?, ?, ?, 1)
+          ON CONFLICT (branch_id, service_id, day) DO UPDATE SET last_sequence = last_sequence + 1
+          RETURNING last_sequence
+          """,
+        arguments: [command.branchID.rawValue, command.service.id.rawValue, command.day.description])!
+      let ticket = Ticket(
+        id: command.ticketID, branchID: command.branchID, serviceID: command.service.id,
+        originalServiceID: command.service.id, day: command.day, sequence: sequence,
+        number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence),
+        priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: command.at,
+        trackingCode: command.trackingCode)
+      try Self.insert(db, ticket)
+      try Self.remember(db, principal: command.principalID, key: command.idempotencyKey,
+        fingerprint: command.fingerprint, ticket: ticket.id, at: command.at)
+      let event = try Self.record(
+        db, .issued, at: command.at, actor: command.principalID, ticket: ticket, counter: nil)
+      return CommandOutcome(ticket: ticket, events: [event], replayed: false)
+    }
+  }
+
+  public func callNext(_ command: CallNextCommand) async throws -> CommandOutcome {
+    try await self.pool.write { db in
+      let fingerprint = "CallNext|\(command.counterID)"
+      if let key = command.idempotencyKey,
+        let earlier = try Self.idempotent(db, principal: command.principalID, key: key, fingerprint: fingerprint)
+      {
+        return CommandOutcome(ticket: earlier, events: [], replayed: true)
+      }
+      guard var counter = try Self.counterState(db, command.counterID), counter.isOpen else {
+        throw DomainError.failedPrecondition(
+          "counter '\(command.counterID)' is closed; open it with OpenCounter before calling")
+      }
+      if let heldID = counter.currentTicketID, let held = try Self.ticket(db, heldID),
+        held.state == .called || held.state == .serving
+      {
+        throw DomainError.failedPrecondition(
+          "counter '\(command.counterID)' still holds ticket \(held.number) (\(held.state.rawValue)); "
+            + "Complete it or MarkNoShow before calling the next")
+      }
+      guard !counter.serviceIDs.isEmpty else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
+      let placeholders = counter.serviceIDs.map { _ in "?" }.joined(separator: ", ")
+      var arguments: StatementArguments = [command.branchID.rawValue, command.day.description]
+      arguments += StatementArguments(counter.serviceIDs.map(\.rawValue))
+      guard
+        let row = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT * FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING'
+            AND service_id IN (\(placeholders)) ORDER BY call_rank, issued_at, id LIMIT 1
+            """,
+          arguments: arguments)
+      else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
+      let waiting = try Self.ticket(row)
+      let called = try TicketLifecycle.apply(.call(counter: command.counterID), to: waiting, at: command.at)
+      try Self.update(db, called, from: waiting.state)
+      counter.currentTicketID = called.id
+      counter.currentNumber = called.number
+      try Self.save(db, counter, at: command.at)
+      if let key = command.idempotencyKey {
+        try Self.remember(db, principal: command.principalID, key: key, fingerprint: fingerprint,
+          ticket: called.id, at: command.at)
+      }
+      let event = try Self.record(
+        db, .called, at: command.at, actor: command.principalID, ticket: called, counter: counter)
+      return CommandOutcome(ticket: called, events: [event], replayed: false)
+    }
+  }
+
+  public func updateTicket(_ command: UpdateTicketCommand) async throws -> CommandOutcome {
+    try await self.pool.write { db in
+      guard let before = try Self.ticket(db, command.ticketID) else {
+        throw DomainError.notFound("no ticket '\(command.ticketID)'")
+      }
+      let after = try TicketLifecycle.apply(command.command, to: before, at: command.at)
+      try Self.update(db, after, from: before.state)
+      var counter: CounterState? = nil
+      if let heldBy = before.counterID, after.counterID == nil || after.state.isFinal,
+        var state = try Self.counterState(db, heldBy), state.currentTicketID == before.id
+      {
+        state.currentTicketID = nil
+        state.currentNumber = nil
+        try Self.save(db, state, at: command.at)
+        counter = state
+      }
+      let kind: BranchEvent.Kind =
+        switch command.command {
+        case .call: .called
+        case .recall: .recalled
+        case .startServing: .servingStarted
+        case .complete: .completed
+        case .markNoShow: .noShow
+        case .transfer: .transferred
+        }
+      let from = before.serviceID != after.serviceID ? before.serviceID : nil
+      let event = try Self.record(
+        db, kind, at: command.at, actor: command.principalID, ticket: after, counter: counter, from: from)
+      return CommandOutcome(ticket: after, events: [event], replayed: false)
+    }
+  }
+
+  public func setCounter(_ command: SetCounterCommand) async throws -> CommandOutcome {
+    try await self.pool.write { db in
+      var state =
+        try Self.counterState(db, command.counterID)
+        ?? CounterState(counterID: command.counterID, branchID: command.branchID, isOpen: false, serviceIDs: [])
+      if let services = command.openFor {
+        state.isOpen = true
+        state.serviceIDs = services
+      } else {
+        if let heldID = state.currentTicketID, let held = try Self.ticket(db, heldID),
+          held.state == .called || held.state == .serving
+        {
+          throw DomainError.failedPrecondition(
+            "counter '\(command.counterID)' still holds ticket \(held.number) (\(held.state.rawValue)); "
+              + "Complete it, MarkNoShow or Transfer it before closing")
+        }
+        guard state.isOpen else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
+        state.isOpen = false
+      }
+      try Self.save(db, state, at: command.at)
+      let event = try Self.record(
+        db, command.openFor == nil ? .counterClosed : .counterOpened, at: command.at,
+        actor: command.principalID, ticket: nil, counter: state)
+      return CommandOutcome(ticket: nil, events: [event], replayed: false)
+    }
+  }
+
+  public func submitFeedback(_ command: FeedbackCommand) async throws {
+    try await self.pool.write { db in
+      guard let ticket = try Self.ticket(db, command.ticketID) else {
+        throw DomainError.notFound("no ticket '\(command.ticketID)'")
+      }
+      guard ticket.state == .done else {
+        throw DomainError.failedPrecondition(
+          "feedback is for served tickets; ticket \(ticket.number) is \(ticket.state.rawValue)")
+      }
+      let exists = try Bool.fetchOne(
+        db, sql: "SELECT EXISTS (SELECT 1 FROM feedback WHERE ticket_id = ?)", arguments: [ticket.id.rawValue])
+      guard exists != true else {
+        throw DomainError.failedPrecondition("feedback for ticket \(ticket.number) was already received")
+      }
+      try db.execute(
+        sql: "INSERT INTO feedback (ticket_id, score, comment, at) VALUES (?, ?, ?, ?)",
+        arguments: [ticket.id.rawValue, command.score, command.comment, command.at.millisecondsSinceEpoch])
+    }
+  }
+
+  // MARK: Reads
+
+  public func ticket(_ id: TicketID) async throws -> Ticket? {
+    try await self.pool.read { db in try Self.ticket(db, id) }
+  }
+
+  public func activeTickets(branch: BranchID?, since day: LocalDate) async throws -> [Ticket] {
+    try await self.pool.read { db in
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT * FROM tickets WHERE state IN ('WAITING', 'CALLED', 'SERVING') AND day >= ?
+          AND (? IS NULL OR branch_id = ?)
+          """,
+        arguments: [day.description, branch?.rawValue, branch?.rawValue])
+      return try rows.map(Self.ticket)
+    }
+  }
+
+  public func counterStates(branch: BranchID?) async throws -> [CounterState] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM counter_states WHERE ? IS NULL OR branch_id = ?",
+        arguments: [branch?.rawValue, branch?.rawValue]
+      ).map(Self.counterState)
+    }
+  }
+
+  public func lastEventSequences() async throws -> [BranchID: UInt64] {
+    try await self.pool.read { db in
+      var result: [BranchID: UInt64] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT branch_id, last_sequence FROM branch_sequences") {
+        result[BranchID(row["branch_id"])] = UInt64(row["last_sequence"] as Int64)
+      }
+      return result
+    }
+  }
+
+  public func events(branch: BranchID, after sequence: UInt64, limit: Int) async throws -> [BranchEvent] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM events WHERE branch_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+        arguments: [branch.rawValue, Int64(sequence), limit]
+      ).map(Self.event)
+    }
+  }
+
+  // MARK: Tokens
+
+  public func createToken(_ record: TokenRecord) async throws {
+    try await self.pool.write { db in
+      try db.execute(
+        sql: """
+          INSERT INTO tokens (id, token_hash, role, branch_id, counter_id, label, created_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          record.principal.id, record.tokenHash, record.principal.role.rawValue,
+          record.principal.branchID?.rawValue, record.principal.counterID?.rawValue, record.label,
+          record.createdAt.millisecondsSinceEpoch,
+        ])
+    }
+  }
+
+  public func principal(forTokenHash hash: String) async throws -> Principal? {
+    try await self.pool.read { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT * FROM tokens WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash]),
+        let role = Principal.Role(rawValue: row["role"])
+      else { return nil }
+      return Principal(
+        id: row["id"], role: role, branchID: (row["branch_id"] as String?).map(BranchID.init),
+        counterID: (row["counter_id"] as String?).map(CounterID.init))
+    }
+  }
+}

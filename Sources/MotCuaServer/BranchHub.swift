@@ -1,0 +1,82 @@
+import MotCuaDomain
+import QueueEngine
+import Synchronization
+
+/// The live view of every branch: its `BranchQueue` (a cache of what the store committed) and the display
+/// boards watching it. Committed events are applied strictly in sequence order — an event that arrives early
+/// waits for the ones before it — and fanned out to watchers in that order.
+final class BranchHub: Sendable {
+  /// How many events a slow watcher may fall behind before its stream ends (it reconnects and resumes).
+  static let watcherBuffer = 10_000
+
+  private struct Watcher {
+    let continuation: AsyncStream<BranchEvent>.Continuation
+  }
+
+  private struct State {
+    var queues: [BranchID: BranchQueue]
+    var early: [BranchID: [UInt64: BranchEvent]] = [:]
+    var watchers: [BranchID: [Int: Watcher]] = [:]
+    var nextWatcherID = 0
+  }
+
+  private let state: Mutex<State>
+
+  init(queues: [BranchQueue]) {
+    self.state = Mutex(State(queues: Dictionary(uniqueKeysWithValues: queues.map { ($0.branchID, $0) })))
+  }
+
+  /// Applies committed events (in any order; each is applied once its predecessors have been).
+  func publish(_ events: [BranchEvent]) {
+    guard !events.isEmpty else { return }
+    self.state.withLock { state in
+      for event in events {
+        state.early[event.branchID, default: [:]][event.sequence] = event
+        while var queue = state.queues[event.branchID],
+          let next = state.early[event.branchID]?.removeValue(forKey: queue.lastSequence + 1)
+        {
+          queue.apply(next)
+          state.queues[event.branchID] = queue
+          for (id, watcher) in state.watchers[event.branchID] ?? [:] {
+            if case .dropped = watcher.continuation.yield(next) {
+              watcher.continuation.finish()
+              state.watchers[event.branchID]?[id] = nil
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// A copy of a branch's queue now.
+  func queue(_ branch: BranchID) -> BranchQueue? {
+    self.state.withLock { $0.queues[branch] }
+  }
+
+  /// The branch's queue now and a stream of every event after it, taken atomically.
+  func watch(_ branch: BranchID) -> (BranchQueue, AsyncStream<BranchEvent>)? {
+    let (stream, continuation) = AsyncStream.makeStream(
+      of: BranchEvent.self, bufferingPolicy: .bufferingOldest(Self.watcherBuffer))
+    let queue: BranchQueue? = self.state.withLock { state in
+      guard let queue = state.queues[branch] else { return nil }
+      let id = state.nextWatcherID
+      state.nextWatcherID += 1
+      state.watchers[branch, default: [:]][id] = Watcher(continuation: continuation)
+      continuation.onTermination = { [weak self] _ in
+        self?.state.withLock { _ = $0.watchers[branch]?.removeValue(forKey: id) }
+      }
+      return queue
+    }
+    guard let queue else { return nil }
+    return (queue, stream)
+  }
+
+  /// Ends every watcher's stream (at shutdown).
+  func finishAll() {
+    let watchers = self.state.withLock { state in
+      defer { state.watchers = [:] }
+      return state.watchers.values.flatMap(\.values)
+    }
+    for watcher in watchers { watcher.continuation.finish() }
+  }
+}

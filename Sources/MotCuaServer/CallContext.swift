@@ -1,0 +1,19 @@
+/// What a handler knows of a call besides its message, whatever transport carried it.
+public struct CallContext: Sendable {
+  /// The `authorization` metadata value, if any.
+  public var authorization: String?
+  /// The caller's address, e.g. "ipv4:127.0.0.1:51234".
+  public var peer: String
+
+  public init(authorization: String?, peer: String) {
+    self.authorization = authorization
+    self.peer = peer
+  }
+
+  /// The peer's host without the port, the key for per-address limits.
+  var peerHost: String {
+    let parts = self.peer.split(separator: ":")
+    guard parts.count >= 3 else { return self.peer }
+    return parts.dropFirst().dropLast().joined(separator: ":")
+  }
+}

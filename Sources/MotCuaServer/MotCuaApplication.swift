@@ -1,0 +1,92 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+public import Logging
+public import MotCuaDomain
+import MotCuaSQLite
+import MotCuaSeeds
+import MotCuaStore
+public import ServiceLifecycle
+
+/// The running server: the gRPC server over the shared core, as a `Service` for swift-service-lifecycle.
+public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
+  public let core: MotCuaCore
+  public let config: ServerConfig
+  private let server: GRPCServer<HTTP2ServerTransport.Posix>
+  private let logger: Logger
+
+  /// Opens (and if new, seeds) the database, rebuilds the live views and prepares the gRPC services.
+  public init(config: ServerConfig, clock: any WallClock = SystemClock(), logger: Logger) async throws {
+    let store = try SQLiteStore(path: config.databasePath)
+    let catalogue = try await Self.catalogue(store: store, seeds: config.seedsDirectory, logger: logger)
+    let core = try await MotCuaCore.start(store: store, catalogue: catalogue, clock: clock, options: config.options)
+    let bridge = GRPCBridge(logger: logger)
+    let security: HTTP2ServerTransport.Posix.TransportSecurity
+    if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
+      security = .tls(
+        certificateChain: [.file(path: cert, format: .pem)], privateKey: .file(path: key, format: .pem))
+    } else {
+      security = .plaintext
+    }
+    let transport = HTTP2ServerTransport.Posix(
+      address: .ipv4(host: config.host, port: config.port), transportSecurity: security,
+      config: .defaults { transport in
+        transport.http2.maxConcurrentStreams = config.maxConcurrentStreams
+        transport.rpc.maxRequestPayloadSize = config.maxRequestPayloadBytes
+        transport.connection.maxIdleTime = .seconds(config.maxIdleSeconds)
+      })
+    self.server = GRPCServer(
+      transport: transport,
+      services: [
+        DirectoryServiceAdapter(handler: DirectoryHandler(core: core), bridge: bridge),
+        KioskServiceAdapter(handler: KioskHandler(core: core), bridge: bridge),
+        TicketServiceAdapter(handler: TicketHandler(core: core), bridge: bridge),
+        CounterServiceAdapter(handler: CounterHandler(core: core), bridge: bridge),
+        DisplayServiceAdapter(handler: DisplayHandler(core: core), bridge: bridge),
+        HealthServiceAdapter(core: core, bridge: bridge),
+      ])
+    self.core = core
+    self.config = config
+    self.logger = logger
+  }
+
+  /// The catalogue from the database, seeding a new database from `seeds` first.
+  static func catalogue(store: any MotCuaStore, seeds: String, logger: Logger) async throws -> Catalogue {
+    if let stored = try await store.loadCatalogue() { return stored }
+    let seeded = try SeedLoader.load(directory: seeds)
+    try await store.saveCatalogue(seeded)
+    logger.info(
+      "seeded a new database",
+      metadata: [
+        "branches": "\(seeded.branches.count)", "services": "\(seeded.services.count)",
+        "counters": "\(seeded.counters.count)", "seeds": "\(seeds)",
+      ])
+    guard let stored = try await store.loadCatalogue() else { fatalError("the catalogue was just saved") }
+    return stored
+  }
+
+  /// The address the server listens on, once it does.
+  public var listeningAddress: (host: String, port: Int)? {
+    get async throws {
+      guard let address = try await self.server.listeningAddress?.ipv4 else { return nil }
+      return (address.host, address.port)
+    }
+  }
+
+  public func run() async throws {
+    try await withGracefulShutdownHandler {
+      try await withThrowingDiscardingTaskGroup { group in
+        group.addTask { try await self.server.serve() }
+        if let address = try await self.listeningAddress {
+          self.logger.info(
+            "listening on \(address.host):\(address.port) (\(self.config.tlsCertificatePath == nil ? "h2c" : "tls")), database \(self.config.databasePath)")
+        }
+        if self.config.options.ignoreOpeningHours {
+          self.logger.warning("--ignore-opening-hours: kiosks may issue tickets at any hour")
+        }
+      }
+    } onGracefulShutdown: {
+      self.core.hub.finishAll()
+      self.server.beginGracefulShutdown()
+    }
+  }
+}

@@ -1,0 +1,129 @@
+public import MotCuaDomain
+public import MotCuaStore
+public import QueueEngine
+import Synchronization
+
+/// The server's shared state and rules, independent of any transport: the catalogue, the store, the live
+/// branch views, the estimator, auth and the clock. Handlers for each gRPC service use it.
+public final class MotCuaCore: Sendable {
+  /// Behaviour switches from the command line.
+  public struct Options: Sendable {
+    /// Let kiosks issue at any hour (demos, black-box tests at night).
+    public var ignoreOpeningHours: Bool
+    /// Unauthenticated requests allowed per second per caller address (bursts of twice that).
+    public var anonymousRatePerSecond: Double
+
+    public init(ignoreOpeningHours: Bool = false, anonymousRatePerSecond: Double = 20) {
+      self.ignoreOpeningHours = ignoreOpeningHours
+      self.anonymousRatePerSecond = anonymousRatePerSecond
+    }
+  }
+
+  let catalogue: Catalogue
+  let store: any MotCuaStore
+  let hub: BranchHub
+  let clock: any WallClock
+  let estimator: any WaitEstimator
+  let auth: Authenticator
+  let options: Options
+  private let limiter: Mutex<TokenBucketLimiter>
+
+  /// Rebuilds the live branch views from the store.
+  public static func start(
+    store: any MotCuaStore, catalogue: Catalogue, clock: any WallClock, options: Options,
+    estimator: any WaitEstimator = QueueLengthEstimator()
+  ) async throws -> MotCuaCore {
+    let today = catalogue.civilTime.date(of: clock.now())
+    let tickets = Dictionary(grouping: try await store.activeTickets(branch: nil, since: today), by: \.branchID)
+    let counters = Dictionary(grouping: try await store.counterStates(branch: nil), by: \.branchID)
+    let sequences = try await store.lastEventSequences()
+    let queues = catalogue.branches.map { branch in
+      BranchQueue(
+        branchID: branch.id, tickets: tickets[branch.id] ?? [], counters: counters[branch.id] ?? [],
+        lastSequence: sequences[branch.id] ?? 0)
+    }
+    return MotCuaCore(
+      catalogue: catalogue, store: store, hub: BranchHub(queues: queues), clock: clock, estimator: estimator,
+      options: options)
+  }
+
+  private init(
+    catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, clock: any WallClock,
+    estimator: any WaitEstimator, options: Options
+  ) {
+    self.catalogue = catalogue
+    self.store = store
+    self.hub = hub
+    self.clock = clock
+    self.estimator = estimator
+    self.auth = Authenticator(store: store)
+    self.options = options
+    let rate = max(options.anonymousRatePerSecond, 0.001)
+    self.limiter = Mutex(TokenBucketLimiter(ratePerSecond: rate, burst: max(1, (2 * rate).rounded(.up))))
+  }
+
+  /// Today in the city's civil time.
+  var today: LocalDate { self.catalogue.civilTime.date(of: self.clock.now()) }
+
+  /// Runs a committed command's events through the live views and returns its outcome.
+  func commit(_ outcome: CommandOutcome) -> CommandOutcome {
+    self.hub.publish(outcome.events)
+    return outcome
+  }
+
+  /// For calls that need no token: a caller with a valid token passes; anyone else is rate-limited by address.
+  ///
+  /// - Throws: `unauthenticated` for a bad token, `resourceExhausted` past the limit.
+  func admitPublic(_ context: CallContext) async throws {
+    if try await self.auth.principal(context) != nil { return }
+    let now = self.clock.now()
+    guard self.limiter.withLock({ $0.allow(context.peerHost, at: now) }) else {
+      throw DomainError(
+        .resourceExhausted,
+        "too many requests from this address; wait a moment and try again (or use a token)")
+    }
+  }
+
+  /// The estimate for a ticket of `service` with `peopleAhead` tickets before it.
+  func estimate(branch: BranchID, service: Service, peopleAhead: Int, queue: BranchQueue?) -> WaitEstimate {
+    let now = self.clock.now()
+    return self.estimator.estimate(
+      WaitQuery(
+        branchID: branch, serviceID: service.id, peopleAhead: peopleAhead,
+        openCounters: queue?.openCounters(serving: service.id) ?? 0,
+        rosteredCounters: self.catalogue.rosteredCounters(at: branch, serving: service.id, at: now).count,
+        meanServiceSeconds: service.typicalServiceSeconds))
+  }
+
+  /// The estimate for a new ticket issued now.
+  func estimateForNewTicket(branch: BranchID, service: Service, priority: Priority) -> WaitEstimate {
+    let queue = self.hub.queue(branch)
+    let rank = self.catalogue.priorityPolicy(for: branch).rank(for: priority)
+    let ahead = queue?.peopleAhead(ofNewTicketWithRank: rank, for: service.id, on: self.today) ?? 0
+    return self.estimate(branch: branch, service: service, peopleAhead: ahead, queue: queue)
+  }
+
+  /// The live view of a ticket: people ahead and a fresh estimate while it waits today.
+  func live(_ ticket: Ticket) -> LiveTicket {
+    guard ticket.state == .waiting, ticket.day == self.today,
+      let service = self.catalogue.service(ticket.serviceID)
+    else {
+      return LiveTicket(ticket: ticket, peopleAhead: 0, estimate: nil, expired: ticket.state == .waiting)
+    }
+    let queue = self.hub.queue(ticket.branchID)
+    let ahead = queue?.peopleAhead(of: ticket) ?? 0
+    return LiveTicket(
+      ticket: ticket, peopleAhead: ahead,
+      estimate: self.estimate(branch: ticket.branchID, service: service, peopleAhead: ahead, queue: queue),
+      expired: false)
+  }
+}
+
+/// A ticket with what is live about it.
+struct LiveTicket {
+  var ticket: Ticket
+  var peopleAhead: Int
+  var estimate: WaitEstimate?
+  /// Still waiting when its day ended.
+  var expired: Bool
+}

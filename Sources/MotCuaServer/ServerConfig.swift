@@ -1,0 +1,33 @@
+import MotCuaDomain
+
+/// Everything `motcua serve` can be told.
+public struct ServerConfig: Sendable {
+  /// The SQLite database file (created and seeded on first start).
+  public var databasePath: String
+  public var host: String
+  /// 0 picks a free port; the log line says which.
+  public var port: Int
+  /// The seed directory used to seed a new database.
+  public var seedsDirectory: String
+  /// PEM files; both or neither. With them the server speaks TLS (ALPN h2), else h2c.
+  public var tlsCertificatePath: String?
+  public var tlsKeyPath: String?
+  public var options: MotCuaCore.Options
+  /// HTTP/2 and gRPC limits, set explicitly (the transport's defaults leave concurrent streams unlimited).
+  public var maxConcurrentStreams: Int = 100
+  public var maxRequestPayloadBytes: Int = 64 * 1024
+  public var maxIdleSeconds: Int = 300
+
+  public init(
+    databasePath: String, host: String, port: Int, seedsDirectory: String, tlsCertificatePath: String? = nil,
+    tlsKeyPath: String? = nil, options: MotCuaCore.Options = .init()
+  ) {
+    self.databasePath = databasePath
+    self.host = host
+    self.port = port
+    self.seedsDirectory = seedsDirectory
+    self.tlsCertificatePath = tlsCertificatePath
+    self.tlsKeyPath = tlsKeyPath
+    self.options = options
+  }
+}

@@ -1,0 +1,50 @@
+import Crypto
+import MotCuaDomain
+
+/// Bearer tokens: random, shown once, stored only as a SHA-256 hash.
+public enum Tokens {
+  /// A new token ("mct_" and 43 base64url characters: 256 random bits) and its id.
+  public static func generate() -> (token: String, id: String) {
+    var rng = SystemRandomNumberGenerator()
+    let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    let id = "tok_" + RandomText.make(length: 12, alphabet: RandomText.lowerBase32)
+    return ("mct_" + base64URL(bytes), id)
+  }
+
+  /// The hex SHA-256 the store keeps.
+  public static func hash(_ token: String) -> String {
+    SHA256.hash(data: Array(token.utf8)).map { byte in
+      let hex = String(byte, radix: 16)
+      return byte < 16 ? "0" + hex : hex
+    }.joined()
+  }
+
+  private static func base64URL(_ bytes: [UInt8]) -> String {
+    let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    var out = ""
+    var buffer = 0
+    var bits = 0
+    for byte in bytes {
+      buffer = (buffer << 8) | Int(byte)
+      bits += 8
+      while bits >= 6 {
+        bits -= 6
+        out.append(table[(buffer >> bits) & 63])
+      }
+    }
+    if bits > 0 { out.append(table[(buffer << (6 - bits)) & 63]) }
+    return out
+  }
+}
+
+/// Random identifiers and codes from the system's secure generator.
+enum RandomText {
+  static let lowerBase32 = Array("abcdefghijkmnpqrstuvwxyz23456789")
+  /// Upper-case letters and digits without look-alikes (no I, O, 0, 1): easy to read off a ticket.
+  static let trackingAlphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+
+  static func make(length: Int, alphabet: [Character]) -> String {
+    var rng = SystemRandomNumberGenerator()
+    return String((0..<length).map { _ in alphabet.randomElement(using: &rng)! })
+  }
+}

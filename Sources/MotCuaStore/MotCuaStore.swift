@@ -1,0 +1,46 @@
+public import MotCuaDomain
+
+/// The durable store: the source of truth. Each command is one transaction — check, change, record the
+/// event, commit — and returns only once it is on disk. Decisions that must be serial (numbering, which ticket
+/// a counter gets) are taken inside the transaction, so several servers sharing one database stay correct.
+///
+/// Every driver passes the same contract suite (`Tests/MotCuaStoreTests`).
+public protocol MotCuaStore: Sendable {
+  // Catalogue
+
+  /// The catalogue stored by `saveCatalogue`, or nil for a new database.
+  func loadCatalogue() async throws -> Catalogue?
+  /// Stores the catalogue (seeding a new database). Replaces nothing that tickets refer to.
+  func saveCatalogue(_ catalogue: Catalogue) async throws
+
+  // Commands (each one transaction)
+
+  /// - Throws: `DomainError.failedPrecondition` when the key was used for a different request.
+  func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome
+  /// - Returns: an outcome without ticket when nobody waits.
+  /// - Throws: `failedPrecondition` when the counter is closed or still holds a ticket.
+  func callNext(_ command: CallNextCommand) async throws -> CommandOutcome
+  /// - Throws: `notFound` for an unknown ticket; `failedPrecondition` for an illegal transition.
+  func updateTicket(_ command: UpdateTicketCommand) async throws -> CommandOutcome
+  /// - Throws: `failedPrecondition` when closing a counter that still holds a ticket.
+  func setCounter(_ command: SetCounterCommand) async throws -> CommandOutcome
+  /// - Throws: `failedPrecondition` unless the ticket is DONE and has no feedback yet.
+  func submitFeedback(_ command: FeedbackCommand) async throws
+
+  // Reads
+
+  func ticket(_ id: TicketID) async throws -> Ticket?
+  /// Tickets of `branch` (all branches if nil) that are not final, issued on `day` or later.
+  func activeTickets(branch: BranchID?, since day: LocalDate) async throws -> [Ticket]
+  /// Recorded counter states (counters never opened have none).
+  func counterStates(branch: BranchID?) async throws -> [CounterState]
+  /// The last event sequence of each branch that has events.
+  func lastEventSequences() async throws -> [BranchID: UInt64]
+  /// Events of `branch` after `sequence`, in order, at most `limit`.
+  func events(branch: BranchID, after sequence: UInt64, limit: Int) async throws -> [BranchEvent]
+
+  // Tokens
+
+  func createToken(_ record: TokenRecord) async throws
+  func principal(forTokenHash hash: String) async throws -> Principal?
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct MotCuaCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "motcua",
+    abstract: "MotCua: queue and appointment server for public administrative service centres.",
+    subcommands: [ServeCommand.self, TokenCommand.self])
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Logging
+import MotCuaServer
+import ServiceLifecycle
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve", abstract: "Run the gRPC server (creates and seeds the database on first start).")
+
+  @Option(help: "SQLite database file.") var db = "motcua.sqlite"
+  @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).") var listen = "127.0.0.1:50051"
+  @Option(help: "Seed directory for a new database.") var seeds = "seeds"
+  @Flag(help: "Let kiosks issue tickets at any hour (demos, tests at night).") var ignoreOpeningHours = false
+  @Option(help: "TLS certificate chain (PEM); with --tls-key the server speaks TLS.") var tlsCert: String?
+  @Option(help: "TLS private key (PEM).") var tlsKey: String?
+  @Option(help: "Unauthenticated requests per second allowed per client address (bursts of twice that).")
+  var anonymousRate: Double = 20
+
+  func validate() throws {
+    guard (self.tlsCert == nil) == (self.tlsKey == nil) else {
+      throw ValidationError("--tls-cert and --tls-key go together")
+    }
+    guard self.anonymousRate > 0 else { throw ValidationError("--anonymous-rate must be positive") }
+    _ = try self.address()
+  }
+
+  func address() throws -> (String, Int) {
+    guard let colon = self.listen.lastIndex(of: ":"), let port = Int(self.listen[self.listen.index(after: colon)...]),
+      (0...65535).contains(port)
+    else { throw ValidationError("--listen must be HOST:PORT, e.g. 127.0.0.1:50051") }
+    return (String(self.listen[..<colon]), port)
+  }
+
+  func run() async throws {
+    LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+    var logger = Logger(label: "motcua")
+    logger.logLevel = .info
+    let (host, port) = try self.address()
+    let config = ServerConfig(
+      databasePath: self.db, host: host, port: port, seedsDirectory: self.seeds, tlsCertificatePath: self.tlsCert,
+      tlsKeyPath: self.tlsKey,
+      options: .init(ignoreOpeningHours: self.ignoreOpeningHours, anonymousRatePerSecond: self.anonymousRate))
+    let app = try await MotCuaApplication(config: config, logger: logger)
+    var groupConfig = ServiceGroupConfiguration(
+      services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+    groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+    try await ServiceGroup(configuration: groupConfig).run()
+  }
+}

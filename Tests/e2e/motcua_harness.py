@@ -1,0 +1,455 @@
+"""Helpers shared by the MotCua end-to-end tests.
+
+- generate_stubs(): compiles Protos/ with grpc_tools.protoc into a directory and imports the modules.
+- Server: one `motcua serve` process (start, stop, kill -9, restart on the same database, tokens, channels).
+- Client: thin typed wrappers around the gRPC stubs; every call carries a deadline.
+- BranchWatcher: reads a DisplayService.WatchBranch stream on a background thread, with bounded waits.
+- expect_rpc_error(), retry_transient(), ticket-number helpers.
+
+Nothing here blocks without a timeout: a broken server makes tests fail, never hang.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import importlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Callable, Iterable, Sequence
+
+import grpc
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO / "seeds"
+PROTOS = REPO / "Protos"
+
+HOME_BRANCH = "hn-hoan-kiem"
+
+RPC_TIMEOUT = 10.0  # every unary call
+STARTUP_TIMEOUT = 60.0  # until "listening on …" appears
+STOP_TIMEOUT = 15.0  # SIGTERM → exit
+TOKEN_TIMEOUT = 60.0  # `motcua token create`
+CHANNEL_READY_TIMEOUT = 10.0
+
+# Codes a real kiosk retries with the same idempotency key.
+TRANSIENT_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTED})
+
+LISTENING_RE = re.compile(r"listening on [^ ]*:(\d+)")
+
+_MOTCUA_MODULES = ("common", "directory", "kiosk", "counter", "display", "ticket")
+
+
+def motcua_binary() -> Path:
+    override = os.environ.get("MOTCUA_BIN")
+    return Path(override) if override else REPO / ".build" / "debug" / "motcua"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Stubs
+
+
+def _protoc(include_dirs: Sequence[Path], files: Sequence[str], out_dir: Path, cwd: Path) -> None:
+    cmd = [sys.executable, "-m", "grpc_tools.protoc"]
+    cmd += [f"-I{d}" for d in include_dirs]
+    cmd += [f"--python_out={out_dir}", f"--grpc_python_out={out_dir}", *files]
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise RuntimeError(f"protoc failed ({result.returncode}):\n{result.stderr}")
+
+
+def generate_stubs(out_dir: Path) -> SimpleNamespace:
+    """Compile the contract into out_dir, put it on sys.path and return the modules.
+
+    Returns a namespace with `<name>` (messages) and `<name>_grpc` (stubs) for common, directory, kiosk,
+    counter, display, ticket and health. The health proto is compiled from its own directory so that its
+    Python module is the top-level `health_pb2` and does not collide with the `grpc` package.
+    """
+    import grpc_tools
+
+    bundled = Path(grpc_tools.__file__).parent / "_proto"  # google/protobuf/timestamp.proto
+    motcua_files = sorted(p.relative_to(PROTOS).as_posix() for p in (PROTOS / "motcua" / "v1").glob("*.proto"))
+    _protoc([PROTOS, bundled], motcua_files, out_dir, cwd=PROTOS)
+    health_dir = PROTOS / "grpc" / "health" / "v1"
+    _protoc([health_dir, bundled], ["health.proto"], out_dir, cwd=health_dir)
+
+    if str(out_dir) not in sys.path:
+        sys.path.insert(0, str(out_dir))
+    importlib.invalidate_caches()
+
+    modules = {}
+    for name in _MOTCUA_MODULES:
+        modules[name] = importlib.import_module(f"motcua.v1.{name}_pb2")
+        modules[f"{name}_grpc"] = importlib.import_module(f"motcua.v1.{name}_pb2_grpc")
+    modules["health"] = importlib.import_module("health_pb2")
+    modules["health_grpc"] = importlib.import_module("health_pb2_grpc")
+    return SimpleNamespace(**modules)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Server process
+
+_LIVE_SERVERS: "set[Server]" = set()
+
+
+@atexit.register
+def _kill_leftover_servers() -> None:
+    for server in list(_LIVE_SERVERS):
+        server.terminate()
+
+
+class Server:
+    """One `motcua serve` process on a database file; restartable on the same file."""
+
+    def __init__(
+        self,
+        binary: Path,
+        db_path: Path,
+        log_path: Path,
+        *,
+        anonymous_rate: int = 100000,
+        tls: tuple[Path, Path] | None = None,
+        seeds: Path = SEEDS,
+    ) -> None:
+        self.binary = binary
+        self.db_path = db_path
+        self.log_path = log_path
+        self.anonymous_rate = anonymous_rate
+        self.tls = tls  # (cert, key) or None
+        self.seeds = seeds
+        self.port: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self._tail: collections.deque[str] = collections.deque(maxlen=60)
+        self._channels: list[grpc.Channel] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    def serve_command(self) -> list[str]:
+        cmd = [
+            str(self.binary), "serve",
+            "--db", str(self.db_path),
+            "--listen", "127.0.0.1:0",
+            "--seeds", str(self.seeds),
+            "--ignore-opening-hours",
+            "--anonymous-rate", str(self.anonymous_rate),
+        ]
+        if self.tls:
+            cert, key = self.tls
+            cmd += ["--tls-cert", str(cert), "--tls-key", str(key)]
+        return cmd
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> "Server":
+        assert not self.running, "server already running"
+        self.port = None
+        ready = threading.Event()
+        self.proc = subprocess.Popen(
+            self.serve_command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,  # the port line is on stderr; keep everything in one log
+            start_new_session=True,
+        )
+        _LIVE_SERVERS.add(self)
+        threading.Thread(target=self._pump_output, args=(self.proc, ready), daemon=True).start()
+        if not ready.wait(STARTUP_TIMEOUT) or self.port is None:
+            state = "exited with %s" % self.proc.poll() if not self.running else "still running"
+            self.terminate()
+            raise RuntimeError(
+                f"motcua serve did not report 'listening on …' within {STARTUP_TIMEOUT:.0f}s ({state}).\n"
+                f"command: {' '.join(self.serve_command())}\nlog tail:\n{self.log_tail()}"
+            )
+        return self
+
+    def restart(self) -> "Server":
+        """Start again on the same database (after stop() or kill9()); the port changes."""
+        assert not self.running, "stop or kill the server before restarting it"
+        self._close_channels()
+        return self.start()
+
+    def stop(self) -> int:
+        """SIGTERM and wait for the exit; returns the exit status."""
+        assert self.proc is not None
+        self._close_channels()
+        if self.running:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+            raise AssertionError(f"server ignored SIGTERM for {STOP_TIMEOUT:.0f}s; killed.\n{self.log_tail()}")
+        finally:
+            _LIVE_SERVERS.discard(self)
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        if self.running:
+            self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=STOP_TIMEOUT)
+        _LIVE_SERVERS.discard(self)
+
+    def terminate(self) -> None:
+        """Teardown: never raises, always leaves no process behind."""
+        self._close_channels()
+        if self.proc is not None and self.running:
+            try:
+                self.proc.send_signal(signal.SIGTERM)
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+        _LIVE_SERVERS.discard(self)
+
+    def _pump_output(self, proc: subprocess.Popen, ready: threading.Event) -> None:
+        with open(self.log_path, "ab") as log:
+            for raw in proc.stdout:  # until EOF, so the pipe never fills
+                log.write(raw)
+                log.flush()
+                line = raw.decode("utf-8", errors="replace").rstrip("\n")
+                self._tail.append(line)
+                if not ready.is_set():
+                    match = LISTENING_RE.search(line)
+                    if match:
+                        self.port = int(match.group(1))
+                        ready.set()
+        ready.set()  # EOF: the process is gone; start() sees port is None
+
+    def log_tail(self) -> str:
+        return "\n".join(self._tail) or "(no output)"
+
+    # -- clients -----------------------------------------------------------------------------------------------
+
+    @property
+    def address(self) -> str:
+        assert self.port is not None, "server not started"
+        return f"127.0.0.1:{self.port}"
+
+    def channel(self) -> grpc.Channel:
+        """A ready channel: TLS (trusting the server's certificate) when the server uses TLS."""
+        if self.tls:
+            channel = secure_channel(self.address, self.tls[0])
+        else:
+            channel = grpc.insecure_channel(self.address)
+        grpc.channel_ready_future(channel).result(timeout=CHANNEL_READY_TIMEOUT)
+        self._channels.append(channel)
+        return channel
+
+    def _close_channels(self) -> None:
+        for channel in self._channels:
+            channel.close()
+        self._channels.clear()
+
+    def token(self, role: str, *, branch: str | None = None, counter: str | None = None) -> str:
+        cmd = [str(self.binary), "token", "create", "--db", str(self.db_path), "--seeds", str(self.seeds),
+               "--role", role]
+        if branch:
+            cmd += ["--branch", branch]
+        if counter:
+            cmd += ["--counter", counter]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=TOKEN_TIMEOUT)
+        lines = [line.strip() for line in result.stdout.splitlines() if line.strip()]
+        if result.returncode != 0 or not lines:
+            raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+        return lines[-1]
+
+
+def secure_channel(address: str, root_cert: Path) -> grpc.Channel:
+    credentials = grpc.ssl_channel_credentials(root_certificates=Path(root_cert).read_bytes())
+    return grpc.secure_channel(address, credentials, options=[("grpc.ssl_target_name_override", "localhost")])
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Client
+
+
+def bearer(token: str | None):
+    return None if token is None else (("authorization", f"Bearer {token}"),)
+
+
+class Client:
+    """The RPCs the tests use, each with a deadline; token=None sends no authorization header."""
+
+    def __init__(self, pb: SimpleNamespace, channel: grpc.Channel) -> None:
+        self.pb = pb
+        self.directory = pb.directory_grpc.DirectoryServiceStub(channel)
+        self.kiosk = pb.kiosk_grpc.KioskServiceStub(channel)
+        self.counter = pb.counter_grpc.CounterServiceStub(channel)
+        self.display = pb.display_grpc.DisplayServiceStub(channel)
+        self.tickets = pb.ticket_grpc.TicketServiceStub(channel)
+        self.health_stub = pb.health_grpc.HealthStub(channel)
+
+    # Directory
+    def list_branches(self):
+        return list(self.directory.ListBranches(self.pb.directory.ListBranchesRequest(), timeout=RPC_TIMEOUT).branches)
+
+    def list_services(self, branch_id: str):
+        request = self.pb.directory.ListServicesRequest(branch_id=branch_id)
+        return list(self.directory.ListServices(request, timeout=RPC_TIMEOUT).services)
+
+    def list_counters(self, branch_id: str):
+        request = self.pb.directory.ListCountersRequest(branch_id=branch_id)
+        return list(self.directory.ListCounters(request, timeout=RPC_TIMEOUT).counters)
+
+    # Kiosk
+    def issue_request(self, branch_id: str, service_id: str, key: str, priority: int = 0):
+        return self.pb.kiosk.IssueTicketRequest(
+            branch_id=branch_id, service_id=service_id, priority=priority, idempotency_key=key)
+
+    def issue(self, token: str | None, request):
+        return self.kiosk.IssueTicket(request, metadata=bearer(token), timeout=RPC_TIMEOUT)
+
+    def predict_wait(self, branch_id: str, service_id: str):
+        request = self.pb.kiosk.PredictWaitRequest(branch_id=branch_id, service_id=service_id)
+        return self.kiosk.PredictWait(request, timeout=RPC_TIMEOUT)
+
+    # Counter
+    def open_counter(self, token: str | None, counter_id: str, service_ids: Iterable[str] = ()):
+        request = self.pb.counter.OpenCounterRequest(counter_id=counter_id, service_ids=list(service_ids))
+        return self.counter.OpenCounter(request, metadata=bearer(token), timeout=RPC_TIMEOUT).counter
+
+    def call_next(self, token: str | None, counter_id: str, key: str = ""):
+        """The CallNextResponse; test resp.HasField("ticket")."""
+        request = self.pb.counter.CallNextRequest(counter_id=counter_id, idempotency_key=key)
+        return self.counter.CallNext(request, metadata=bearer(token), timeout=RPC_TIMEOUT)
+
+    def complete(self, token: str | None, ticket_id: str, counter_id: str):
+        request = self.pb.counter.CompleteRequest(ticket_id=ticket_id, counter_id=counter_id)
+        return self.counter.Complete(request, metadata=bearer(token), timeout=RPC_TIMEOUT).ticket
+
+    # Ticket
+    def track(self, ticket_id: str, tracking_code: str):
+        request = self.pb.ticket.TrackTicketRequest(ticket_id=ticket_id, tracking_code=tracking_code)
+        return self.tickets.TrackTicket(request, timeout=RPC_TIMEOUT).ticket
+
+    # Health
+    def health(self, service: str = ""):
+        request = self.pb.health.HealthCheckRequest(service=service)
+        return self.health_stub.Check(request, timeout=RPC_TIMEOUT).status
+
+    # Display
+    def watch(self, branch_id: str, after_sequence: int = 0, deadline: float = 120.0) -> "BranchWatcher":
+        request = self.pb.display.WatchBranchRequest(branch_id=branch_id, after_sequence=after_sequence)
+        return BranchWatcher(self.display.WatchBranch(request, timeout=deadline))
+
+
+class BranchWatcher:
+    """Collects a WatchBranch stream on a daemon thread; the call itself has a deadline."""
+
+    def __init__(self, call) -> None:
+        self._call = call
+        self._messages: list = []
+        self._cond = threading.Condition()
+        self.finished = False
+        self.error: grpc.RpcError | None = None
+        self._thread = threading.Thread(target=self._read, daemon=True, name="watch-branch")
+        self._thread.start()
+
+    def _read(self) -> None:
+        try:
+            for message in self._call:
+                with self._cond:
+                    self._messages.append(message)
+                    self._cond.notify_all()
+        except grpc.RpcError as err:
+            if err.code() != grpc.StatusCode.CANCELLED:
+                self.error = err
+        finally:
+            with self._cond:
+                self.finished = True
+                self._cond.notify_all()
+
+    def messages(self) -> list:
+        with self._cond:
+            return list(self._messages)
+
+    def wait_until(self, predicate: Callable[[list], bool], timeout: float, what: str) -> list:
+        """Wait until predicate(messages) holds; fail (never hang) after timeout or if the stream ended."""
+        with self._cond:
+            self._cond.wait_for(lambda: self.finished or predicate(self._messages), timeout)
+            messages = list(self._messages)
+        if not predicate(messages):
+            ended = f"stream ended ({self.error.code().name}: {self.error.details()})" if self.error else (
+                "stream ended" if self.finished else "stream still open")
+            raise AssertionError(f"WatchBranch: {what} not seen within {timeout:.0f}s; "
+                                 f"{len(messages)} messages received; {ended}")
+        return messages
+
+    def close(self) -> None:
+        self._call.cancel()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> "BranchWatcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def stream_events(messages: list) -> list:
+    return [m.event for m in messages if m.WhichOneof("payload") == "event"]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Assertions and small utilities
+
+
+def expect_rpc_error(code: grpc.StatusCode, fn: Callable, *args, **kwargs) -> grpc.RpcError:
+    """Call fn, which must fail with `code` and a non-empty details message."""
+    with pytest.raises(grpc.RpcError) as info:
+        fn(*args, **kwargs)
+    err = info.value
+    assert err.code() == code, f"expected {code.name}, got {err.code().name}: {err.details()!r}"
+    assert (err.details() or "").strip(), f"{code.name} carries no details message"
+    return err
+
+
+def retry_transient(fn: Callable, attempts: int = 6, first_delay: float = 0.05):
+    """fn() retried on UNAVAILABLE/ABORTED as a real client would; returns (result, number_of_retries)."""
+    delay = first_delay
+    for attempt in range(attempts):
+        try:
+            return fn(), attempt
+        except grpc.RpcError as err:
+            if err.code() not in TRANSIENT_CODES or attempt == attempts - 1:
+                raise
+        time.sleep(delay)
+        delay *= 2
+    raise AssertionError("unreachable")
+
+
+def expected_numbers(prefix: str, count: int) -> set[str]:
+    """prefix001 … prefix<count>: the gapless numbering of one service on one day."""
+    return {f"{prefix}{i:03d}" for i in range(1, count + 1)}
+
+
+def number_pattern(prefix: str) -> re.Pattern:
+    return re.compile(re.escape(prefix) + r"\d{3,}")
+
+
+def counters_for_service(client: Client, branch_id: str, service_id: str, count: int) -> list:
+    """`count` counters of the branch, preferring those set up for the service (tests open them with it)."""
+    counters = sorted(client.list_counters(branch_id), key=lambda c: c.counter_id)
+    set_up = [c for c in counters if service_id in c.service_ids]
+    others = [c for c in counters if service_id not in c.service_ids]
+    chosen = (set_up + others)[:count]
+    assert len(chosen) == count, f"branch {branch_id} has {len(counters)} counters, the test needs {count}"
+    return chosen
+
+
+def service_with_most_counters(client: Client, branch_id: str):
+    """The branch's service that the most counters are set up for (ties: smallest id)."""
+    services = client.list_services(branch_id)
+    assert services, f"branch {branch_id} lists no services"
+    counters = client.list_counters(branch_id)
+    return min(services, key=lambda s: (-sum(s.service_id in c.service_ids for c in counters), s.service_id))

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every MotCua test: installs what it needs (Debian packages, a Python virtual environment), builds,
+# checks the generated code, runs the Swift suites, then the end-to-end suites against the real server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pkg in protobuf-compiler libprotobuf-dev libsqlite3-dev openssl python3-venv; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  echo "installing: ${need[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+echo "== build"
+swift build
+echo "== generated code"
+scripts/generate-protos.sh --check
+
+echo "== swift test"
+swift test
+
+echo "== end-to-end (Python grpcio client)"
+venv=.build/e2e-venv
+if [ ! -x "$venv/bin/pytest" ]; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q -r Tests/e2e/requirements.txt
+fi
+MOTCUA_BIN="$(swift build --show-bin-path)/motcua" "$venv/bin/pytest" -q Tests/e2e
