@@ -1,0 +1,287 @@
+import MotCuaDomain
+import MotCuaStore
+import QueueEngine
+import Testing
+
+/// The behaviour every store driver must have. Each test runs on a fresh, seeded store of each driver.
+@Suite struct StoreContractTests {
+  @Test(arguments: StoreDriver.allCases)
+  func numbersArePerServiceGaplessAndFormatted(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    var numbers: [String] = []
+    for service in [f.serviceA, f.serviceA, f.serviceB, f.serviceA] {
+      numbers.append(try await store.issueTicket(f.issue(service)).ticket!.number)
+    }
+    let a = f.serviceA.prefix
+    let b = f.serviceB.prefix
+    #expect(numbers == ["\(a)001", "\(a)002", "\(b)001", "\(a)003"])
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func numberingRestartsAtLocalMidnight(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    f.now = CivilTime.vietnam.instant(on: LocalDate("2026-11-27")!, minute: 23 * 60 + 59)
+    _ = try await store.issueTicket(f.issue())
+    let lastToday = try await store.issueTicket(f.issue()).ticket!
+    f.now = f.now.adding(seconds: 60)  // 00:00:xx on the 28th, Hanoi time
+    let firstTomorrow = try await store.issueTicket(f.issue()).ticket!
+    #expect(lastToday.number.hasSuffix("002") && lastToday.day.description == "2026-11-27")
+    #expect(firstTomorrow.number.hasSuffix("001") && firstTomorrow.day.description == "2026-11-28")
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func concurrentIssuesGetDistinctGaplessNumbers(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let commands = (0..<120).map { _ in f.issue() }
+    let numbers = try await withThrowingTaskGroup(of: String.self) { group in
+      for command in commands { group.addTask { try await store.issueTicket(command).ticket!.number } }
+      return try await group.reduce(into: []) { $0.append($1) }
+    }
+    let expected = (1...120).map { TicketNumber.format(prefix: f.serviceA.prefix, sequence: $0) }
+    #expect(numbers.sorted() == expected.sorted())
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func aRetryWithTheSameKeyReturnsTheSameTicket(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let command = f.issue(key: "retry-me")
+    let first = try await store.issueTicket(command)
+    var retry = command
+    retry.ticketID = TicketID("another-id")  // a retry arrives as a new request
+    retry.at = retry.at.adding(seconds: 5)
+    let second = try await store.issueTicket(retry)
+    #expect(!first.replayed && second.replayed)
+    #expect(second.ticket?.id == first.ticket?.id && second.ticket?.number == first.ticket?.number)
+    #expect(second.events.isEmpty)
+    // Nothing was consumed by the retry: the next ticket takes the next number.
+    #expect(try await store.issueTicket(f.issue()).ticket?.sequence == 2)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func theSameKeyForADifferentRequestIsRefusedAndChangesNothing(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    _ = try await store.issueTicket(f.issue(f.serviceA, key: "k"))
+    let error = await #expect(throws: DomainError.self) { try await store.issueTicket(f.issue(f.serviceB, key: "k")) }
+    #expect(error?.code == .failedPrecondition)
+    #expect(try await store.issueTicket(f.issue(f.serviceB)).ticket?.sequence == 1)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func keysBelongToTheirPrincipal(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let one = try await store.issueTicket(f.issue(key: "same", principal: "kiosk-1")).ticket!
+    let two = try await store.issueTicket(f.issue(key: "same", principal: "kiosk-2")).ticket!
+    #expect(one.id != two.id && one.number != two.number)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func callNextTakesPriorityGroupsFirstThenIssueOrder(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id]))
+    let walkIn1 = try await store.issueTicket(f.issue()).ticket!
+    let elderly = try await store.issueTicket(f.issue(priority: .elderly)).ticket!
+    let walkIn2 = try await store.issueTicket(f.issue()).ticket!
+    let meritorious = try await store.issueTicket(f.issue(priority: .meritoriousService)).ticket!
+    var order: [TicketID] = []
+    while let called = try await store.callNext(f.callNext(counter)).ticket {
+      order.append(called.id)
+      _ = try await store.updateTicket(f.update(called.id, .complete(counter: counter)))
+    }
+    #expect(order == [meritorious.id, elderly.id, walkIn1.id, walkIn2.id])
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func callNextOnlyServesTheCountersServicesAndToday(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceB.id]))
+    _ = try await store.issueTicket(f.issue(f.serviceA))
+    #expect(try await store.callNext(f.callNext(counter)).ticket == nil)
+    _ = try await store.issueTicket(f.issue(f.serviceB))
+    f.now = f.now.adding(seconds: 86_400)  // the next day: yesterday's waiting ticket is not called
+    #expect(try await store.callNext(f.callNext(counter)).ticket == nil)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func concurrentCallNextFromManyCountersNeverGivesATicketTwice(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counters = Array(f.counters.prefix(8)).map(\.id)
+    for counter in counters { _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id])) }
+    for _ in 0..<150 { _ = try await store.issueTicket(f.issue()) }
+    let fixture = f
+    let calls = try await withThrowingTaskGroup(of: [Call].self) { group in
+      for counter in counters {
+        group.addTask {
+          var mine: [Call] = []
+          while let ticket = try await store.callNext(fixture.callNext(counter)).ticket {
+            mine.append(Call(ticket: ticket.id, counter: counter))
+            _ = try await store.updateTicket(fixture.update(ticket.id, .complete(counter: counter)))
+          }
+          return mine
+        }
+      }
+      return try await group.reduce(into: []) { $0 += $1 }
+    }
+    #expect(CallLedger(calls).ticketsCalledMoreThanOnce.isEmpty)
+    #expect(Set(calls.map(\.ticket)).count == 150)
+    #expect(Set(calls.map(\.counter)).count > 1)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func aClosedCounterOrOneHoldingATicketCannotCall(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    _ = try await store.issueTicket(f.issue())
+    _ = try await store.issueTicket(f.issue())
+    let closed = await #expect(throws: DomainError.self) { try await store.callNext(f.callNext(counter)) }
+    #expect(closed?.code == .failedPrecondition)
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id]))
+    let held = try await store.callNext(f.callNext(counter)).ticket!
+    let busy = await #expect(throws: DomainError.self) { try await store.callNext(f.callNext(counter)) }
+    #expect(busy?.code == .failedPrecondition && busy?.message.contains(held.number) == true)
+    let closing = await #expect(throws: DomainError.self) {
+      try await store.setCounter(SetCounterCommand(
+        counterID: counter, branchID: f.branch, openFor: nil, principalID: "m", at: f.now))
+    }
+    #expect(closing?.code == .failedPrecondition)
+    _ = try await store.updateTicket(f.update(held.id, .markNoShow(counter: counter)))
+    #expect(try await store.callNext(f.callNext(counter)).ticket != nil)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func callNextWithAKeyIsIdempotent(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id]))
+    _ = try await store.issueTicket(f.issue())
+    _ = try await store.issueTicket(f.issue())
+    let first = try await store.callNext(f.callNext(counter, key: "call-1"))
+    let retry = try await store.callNext(f.callNext(counter, key: "call-1"))
+    #expect(retry.replayed && retry.ticket?.id == first.ticket?.id)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func anIllegalTransitionIsRefusedAndNothingIsWritten(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    let ticket = try await store.issueTicket(f.issue()).ticket!
+    let before = try await store.lastEventSequences()[f.branch]
+    let error = await #expect(throws: DomainError.self) {
+      try await store.updateTicket(f.update(ticket.id, .complete(counter: counter)))
+    }
+    #expect(error?.code == .failedPrecondition)
+    #expect(try await store.ticket(ticket.id) == ticket)
+    #expect(try await store.lastEventSequences()[f.branch] == before)
+    let missing = await #expect(throws: DomainError.self) {
+      try await store.updateTicket(f.update(TicketID("nope"), .complete(counter: counter)))
+    }
+    #expect(missing?.code == .notFound)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func transferKeepsThePlaceByOriginalIssueTime(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id]))
+    let early = try await store.issueTicket(f.issue(f.serviceA)).ticket!
+    let laterB = try await store.issueTicket(f.issue(f.serviceB)).ticket!
+    let called = try await store.callNext(f.callNext(counter)).ticket!
+    #expect(called.id == early.id)
+    let moved = try await store.updateTicket(f.update(early.id, .transfer(to: f.serviceB.id, by: counter)))
+    #expect(moved.ticket?.state == .waiting && moved.ticket?.number == early.number)
+    #expect(moved.events.first?.fromServiceID == f.serviceA.id)
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceB.id]))
+    #expect(try await store.callNext(f.callNext(counter)).ticket?.id == early.id)
+    _ = try await store.updateTicket(f.update(early.id, .complete(counter: counter)))
+    #expect(try await store.callNext(f.callNext(counter)).ticket?.id == laterB.id)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func everyChangeIsRecordedWithGaplessBranchSequences(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id]))
+    let t = try await store.issueTicket(f.issue()).ticket!
+    _ = try await store.callNext(f.callNext(counter))
+    _ = try await store.updateTicket(f.update(t.id, .recall(counter: counter)))
+    _ = try await store.updateTicket(f.update(t.id, .startServing(counter: counter)))
+    _ = try await store.updateTicket(f.update(t.id, .complete(counter: counter)))
+    let events = try await store.events(branch: f.branch, after: 0, limit: 100)
+    #expect(events.map(\.sequence) == [1, 2, 3, 4, 5, 6])
+    #expect(events.map(\.kind) == [.counterOpened, .issued, .called, .recalled, .servingStarted, .completed])
+    #expect(events[1].waitingAfter[f.serviceA.id] == 1 && events[2].waitingAfter[f.serviceA.id] == 0)
+    #expect(events.allSatisfy { !$0.actor.isEmpty })
+    #expect(try await store.events(branch: f.branch, after: 4, limit: 100).map(\.sequence) == [5, 6])
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func aReopenedStoreHasEverythingAndNumberingContinues(driver: StoreDriver) async throws {
+    let under = try await driver.makeStore()
+    var f = StoreFixture()
+    var issued: [Ticket] = []
+    for _ in 0..<5 { issued.append(try await under.store.issueTicket(f.issue()).ticket!) }
+    let reopened = try under.reopen()
+    for ticket in issued { #expect(try await reopened.ticket(ticket.id) == ticket) }
+    #expect(try await reopened.activeTickets(branch: f.branch, since: f.day).count == 5)
+    #expect(try await reopened.issueTicket(f.issue()).ticket?.sequence == 6)
+    #expect(try await reopened.loadCatalogue()?.branches.count == Seeds.catalogue.branches.count)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func feedbackOnceForAServedTicket(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let counter = f.counters[0].id
+    _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id]))
+    let t = try await store.issueTicket(f.issue()).ticket!
+    let early = await #expect(throws: DomainError.self) {
+      try await store.submitFeedback(FeedbackCommand(ticketID: t.id, score: 5, comment: "", at: f.now))
+    }
+    #expect(early?.code == .failedPrecondition)
+    _ = try await store.callNext(f.callNext(counter))
+    _ = try await store.updateTicket(f.update(t.id, .complete(counter: counter)))
+    try await store.submitFeedback(FeedbackCommand(ticketID: t.id, score: 5, comment: "nhanh", at: f.now))
+    let twice = await #expect(throws: DomainError.self) {
+      try await store.submitFeedback(FeedbackCommand(ticketID: t.id, score: 1, comment: "", at: f.now))
+    }
+    #expect(twice?.code == .failedPrecondition)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func tokensAreFoundByHashOnly(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    let principal = Principal(id: "tok_1", role: .kiosk, branchID: BranchID("hn-hoan-kiem"), counterID: nil)
+    try await store.createToken(
+      TokenRecord(principal: principal, tokenHash: "abc123", label: "kiosk 1", createdAt: Instant(secondsSinceEpoch: 0)))
+    #expect(try await store.principal(forTokenHash: "abc123") == principal)
+    #expect(try await store.principal(forTokenHash: "abc124") == nil)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func theCatalogueRoundTrips(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    let loaded = try #require(try await store.loadCatalogue())
+    let seeds = Seeds.catalogue
+    #expect(loaded.services == seeds.services)
+    #expect(loaded.branches == seeds.branches)
+    #expect(loaded.counters == seeds.counters)
+    #expect(loaded.holidays == seeds.holidays)
+    #expect(loaded.defaultPriorityPolicy == seeds.defaultPriorityPolicy)
+    #expect(loaded.civilTime == seeds.civilTime)
+  }
+}
