@@ -31,7 +31,7 @@ enum SQLiteMigrations {
             day TEXT NOT NULL, sequence INTEGER NOT NULL, number TEXT NOT NULL, priority INTEGER NOT NULL,
             call_rank INTEGER NOT NULL, state TEXT NOT NULL, issued_at INTEGER NOT NULL, called_at INTEGER,
             serving_started_at INTEGER, completed_at INTEGER, counter_id TEXT, recall_count INTEGER NOT NULL,
-            tracking_code TEXT NOT NULL,
+            tracking_code TEXT NOT NULL, lease_id TEXT, clock_skew_seconds INTEGER,
             UNIQUE (branch_id, day, number),
             UNIQUE (branch_id, original_service_id, day, sequence));
           CREATE INDEX tickets_queue ON tickets (branch_id, day, state, service_id, call_rank, issued_at, id);
@@ -52,8 +52,14 @@ enum SQLiteMigrations {
 
           CREATE TABLE idempotency (
             principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, ticket_id TEXT,
-            created_at INTEGER NOT NULL,
+            lease_id TEXT, created_at INTEGER NOT NULL,
             PRIMARY KEY (principal, key));
+
+          CREATE TABLE leases (
+            id TEXT PRIMARY KEY, principal TEXT NOT NULL, branch_id TEXT NOT NULL, service_id TEXT NOT NULL,
+            day TEXT NOT NULL, first_sequence INTEGER NOT NULL, last_sequence INTEGER NOT NULL,
+            created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+          CREATE INDEX leases_day ON leases (branch_id, day);
 
           CREATE TABLE tokens (
             id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, branch_id TEXT,

@@ -5,48 +5,87 @@ import MotCuaStore
 
 /// Row mapping and the steps commands share, each run inside the caller's transaction.
 extension SQLiteStore {
-  /// The ticket an earlier request with this key produced, or nil if the key is new.
+  /// What an earlier request with this key produced (a ticket or a lease id), or nil if the key is new.
   ///
   /// - Throws: `failedPrecondition` if the key was used for a different request.
-  static func idempotent(_ db: Database, principal: String, key: String, fingerprint: String) throws -> Ticket? {
+  static func earlierResult(
+    _ db: Database, principal: String, key: String, fingerprint: String
+  ) throws -> (ticketID: TicketID?, leaseID: String?)? {
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT fingerprint, ticket_id FROM idempotency WHERE principal = ? AND key = ?",
+        db, sql: "SELECT fingerprint, ticket_id, lease_id FROM idempotency WHERE principal = ? AND key = ?",
         arguments: [principal, key])
     else { return nil }
     guard row["fingerprint"] as String == fingerprint else {
       throw DomainError.failedPrecondition(
         "idempotency key '\(key)' was already used for a different request; use a new key for a new request")
     }
-    guard let id = row["ticket_id"] as String?, let ticket = try self.ticket(db, TicketID(id)) else {
-      return nil
-    }
-    return ticket
+    return ((row["ticket_id"] as String?).map(TicketID.init), row["lease_id"])
+  }
+
+  /// The ticket an earlier request with this key produced, or nil if the key is new.
+  static func idempotent(_ db: Database, principal: String, key: String, fingerprint: String) throws -> Ticket? {
+    guard let id = try self.earlierResult(db, principal: principal, key: key, fingerprint: fingerprint)?.ticketID
+    else { return nil }
+    return try self.ticket(db, id)
   }
 
   static func remember(
-    _ db: Database, principal: String, key: String, fingerprint: String, ticket: TicketID, at: Instant
+    _ db: Database, principal: String, key: String, fingerprint: String, ticket: TicketID? = nil,
+    lease: String? = nil, at: Instant
   ) throws {
     try db.execute(
-      sql: "INSERT INTO idempotency (principal, key, fingerprint, ticket_id, created_at) VALUES (?, ?, ?, ?, ?)",
-      arguments: [principal, key, fingerprint, ticket.rawValue, at.millisecondsSinceEpoch])
+      sql: """
+        INSERT INTO idempotency (principal, key, fingerprint, ticket_id, lease_id, created_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [principal, key, fingerprint, ticket?.rawValue, lease, at.millisecondsSinceEpoch])
   }
 
-  static func insert(_ db: Database, _ t: Ticket) throws {
+  static func insert(_ db: Database, _ t: Ticket, leaseID: String? = nil, clockSkewSeconds: Int64? = nil) throws {
     try db.execute(
       sql: """
         INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
           call_rank, state, issued_at, called_at, serving_started_at, completed_at, counter_id, recall_count,
-          tracking_code)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          tracking_code, lease_id, clock_skew_seconds)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         t.id.rawValue, t.branchID.rawValue, t.serviceID.rawValue, t.originalServiceID.rawValue,
         t.day.description, t.sequence, t.number, t.priority.rawValue, t.callRank, t.state.rawValue,
         t.issuedAt.millisecondsSinceEpoch, t.calledAt?.millisecondsSinceEpoch,
         t.servingStartedAt?.millisecondsSinceEpoch, t.completedAt?.millisecondsSinceEpoch,
-        t.counterID?.rawValue, t.recallCount, t.trackingCode,
+        t.counterID?.rawValue, t.recallCount, t.trackingCode, leaseID, clockSkewSeconds,
       ])
+  }
+
+  static func lease(_ db: Database, _ id: String) throws -> NumberLease? {
+    try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE id = ?", arguments: [id]).map(self.lease)
+  }
+
+  static func lease(_ row: Row) throws -> NumberLease {
+    guard let day = LocalDate(row["day"] as String) else {
+      throw StoreCorruption("lease \(row["id"] as String) has an unreadable day")
+    }
+    return NumberLease(
+      id: row["id"], principalID: row["principal"], branchID: BranchID(row["branch_id"]),
+      serviceID: ServiceID(row["service_id"]), day: day, firstSequence: row["first_sequence"],
+      lastSequence: row["last_sequence"], createdAt: Instant(millisecondsSinceEpoch: row["created_at"]),
+      expiresAt: Instant(millisecondsSinceEpoch: row["expires_at"]))
+  }
+
+  /// Takes `count` numbers from the branch × service × day counter; returns the last one taken.
+  static func takeNumbers(_ db: Database, _ branch: BranchID, _ service: ServiceID, _ day: LocalDate, count: Int)
+    throws -> Int
+  {
+    try Int.fetchOne(
+      db,
+      sql: """
+        INSERT INTO number_sequences (branch_id, service_id, day, last_sequence) VALUES (?, ?, ?, ?)
+        ON CONFLICT (branch_id, service_id, day) DO UPDATE SET last_sequence = last_sequence + excluded.last_sequence
+        RETURNING last_sequence
+        """,
+      arguments: [branch.rawValue, service.rawValue, day.description, count])!
   }
 
   /// Writes the mutable columns of `t`, only if the stored state is still `from`.

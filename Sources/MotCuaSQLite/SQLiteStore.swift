@@ -32,26 +32,123 @@ public final class SQLiteStore: MotCuaStore {
       {
         return CommandOutcome(ticket: earlier, events: [], replayed: true)
       }
-      let sequence = try Int.fetchOne(
-        db,
-        sql: """
-          INSERT INTO number_sequences (branch_id, service_id, day, last_sequence) VALUES (?, ?, ?, 1)
-          ON CONFLICT (branch_id, service_id, day) DO UPDATE SET last_sequence = last_sequence + 1
-          RETURNING last_sequence
-          """,
-        arguments: [command.branchID.rawValue, command.service.id.rawValue, command.day.description])!
-      let ticket = Ticket(
-        id: command.ticketID, branchID: command.branchID, serviceID: command.service.id,
-        originalServiceID: command.service.id, day: command.day, sequence: sequence,
-        number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence),
-        priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: command.at,
-        trackingCode: command.trackingCode)
-      try Self.insert(db, ticket)
+      let ticket: Ticket
+      var skew: Int64? = nil
+      if let offline = command.offline {
+        let lease = try Self.checkedLease(db, for: command, offline)
+        let ahead = offline.issuedAt.seconds(until: command.at)
+        if -ahead > OfflineIssue.clockSkewTolerance || lease.day != offline.issuedOn {
+          skew = -ahead
+        }
+        ticket = Ticket(
+          id: offline.ticketID, branchID: command.branchID, serviceID: command.service.id,
+          originalServiceID: command.service.id, day: lease.day, sequence: offline.sequence,
+          number: TicketNumber.format(prefix: command.service.prefix, sequence: offline.sequence),
+          priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: offline.issuedAt,
+          trackingCode: offline.trackingCode)
+        try Self.insert(db, ticket, leaseID: lease.id, clockSkewSeconds: skew)
+      } else {
+        let sequence = try Self.takeNumbers(db, command.branchID, command.service.id, command.day, count: 1)
+        ticket = Ticket(
+          id: command.ticketID, branchID: command.branchID, serviceID: command.service.id,
+          originalServiceID: command.service.id, day: command.day, sequence: sequence,
+          number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence),
+          priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: command.at,
+          trackingCode: command.trackingCode)
+        try Self.insert(db, ticket)
+      }
       try Self.remember(db, principal: command.principalID, key: command.idempotencyKey,
         fingerprint: command.fingerprint, ticket: ticket.id, at: command.at)
       let event = try Self.record(
         db, .issued, at: command.at, actor: command.principalID, ticket: ticket, counter: nil)
-      return CommandOutcome(ticket: ticket, events: [event], replayed: false)
+      return CommandOutcome(ticket: ticket, events: [event], replayed: false, clockSkewSuspected: skew != nil)
+    }
+  }
+
+  /// The lease an offline ticket comes from, checked: this kiosk's, this branch and service, the number
+  /// inside it and not yet issued, the ticket id new.
+  private static func checkedLease(
+    _ db: Database, for command: IssueTicketCommand, _ offline: OfflineIssue
+  ) throws -> NumberLease {
+    guard let lease = try Self.lease(db, offline.leaseID) else {
+      throw DomainError.notFound("no lease '\(offline.leaseID)'")
+    }
+    guard lease.principalID == command.principalID else {
+      throw DomainError.permissionDenied("lease '\(lease.id)' was taken by another kiosk token")
+    }
+    guard lease.branchID == command.branchID, lease.serviceID == command.service.id else {
+      throw DomainError.failedPrecondition(
+        "lease '\(lease.id)' is for \(lease.branchID) / \(lease.serviceID), not \(command.branchID) / \(command.service.id)")
+    }
+    guard lease.contains(sequence: offline.sequence) else {
+      throw DomainError.failedPrecondition(
+        "number \(offline.sequence) is outside lease '\(lease.id)' (\(lease.firstSequence)–\(lease.lastSequence))")
+    }
+    let used = try Bool.fetchOne(
+      db,
+      sql: """
+        SELECT EXISTS (SELECT 1 FROM tickets WHERE id = ? OR (branch_id = ? AND original_service_id = ?
+          AND day = ? AND sequence = ?))
+        """,
+      arguments: [
+        offline.ticketID.rawValue, lease.branchID.rawValue, lease.serviceID.rawValue, lease.day.description,
+        offline.sequence,
+      ])
+    guard used != true else {
+      throw DomainError.failedPrecondition(
+        "number \(offline.sequence) of lease '\(lease.id)' or ticket id '\(offline.ticketID)' was already issued")
+    }
+    return lease
+  }
+
+  public func leaseNumbers(_ command: LeaseNumbersCommand) async throws -> NumberLease {
+    try await self.pool.write { db in
+      let fingerprint = "LeaseNumbers|\(command.branchID)|\(command.serviceID)|\(command.count)"
+      if let earlier = try Self.earlierResult(db, principal: command.principalID, key: command.idempotencyKey,
+        fingerprint: fingerprint), let id = earlier.leaseID, let lease = try Self.lease(db, id)
+      {
+        return lease
+      }
+      let last = try Self.takeNumbers(db, command.branchID, command.serviceID, command.day, count: command.count)
+      let lease = NumberLease(
+        id: command.leaseID, principalID: command.principalID, branchID: command.branchID,
+        serviceID: command.serviceID, day: command.day, firstSequence: last - command.count + 1, lastSequence: last,
+        createdAt: command.at, expiresAt: command.expiresAt)
+      try db.execute(
+        sql: """
+          INSERT INTO leases (id, principal, branch_id, service_id, day, first_sequence, last_sequence, created_at,
+            expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          lease.id, lease.principalID, lease.branchID.rawValue, lease.serviceID.rawValue, lease.day.description,
+          lease.firstSequence, lease.lastSequence, lease.createdAt.millisecondsSinceEpoch,
+          lease.expiresAt.millisecondsSinceEpoch,
+        ])
+      try Self.remember(db, principal: command.principalID, key: command.idempotencyKey, fingerprint: fingerprint,
+        lease: lease.id, at: command.at)
+      return lease
+    }
+  }
+
+  public func leases(branch: BranchID, day: LocalDate) async throws -> [(lease: NumberLease, unused: [Int])] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM leases WHERE branch_id = ? AND day = ? ORDER BY first_sequence",
+        arguments: [branch.rawValue, day.description]
+      ).map { row in
+        let lease = try Self.lease(row)
+        let used = Set(
+          try Int.fetchAll(
+            db,
+            sql: """
+              SELECT sequence FROM tickets WHERE branch_id = ? AND original_service_id = ? AND day = ?
+              AND sequence BETWEEN ? AND ?
+              """,
+            arguments: [
+              branch.rawValue, lease.serviceID.rawValue, day.description, lease.firstSequence, lease.lastSequence,
+            ]))
+        return (lease, (lease.firstSequence...lease.lastSequence).filter { !used.contains($0) })
+      }
     }
   }
 

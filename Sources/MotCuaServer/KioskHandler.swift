@@ -1,6 +1,8 @@
 import MotCuaDomain
 import MotCuaProtocol
 import MotCuaStore
+import QueueEngine
+import SwiftProtobuf
 
 /// `KioskService`: issue tickets (kiosk or manager token of the branch) and predict waits (no token).
 struct KioskHandler: Sendable {
@@ -9,39 +11,107 @@ struct KioskHandler: Sendable {
   func issueTicket(_ request: Motcua_V1_IssueTicketRequest, _ context: CallContext) async throws
     -> Motcua_V1_IssueTicketResponse
   {
-    let principal = try await self.core.auth.require(context, for: "IssueTicket")
-    let branchID = BranchID(try Field.required(request.branchID, "branch_id"))
-    let serviceID = ServiceID(try Field.required(request.serviceID, "service_id"))
+    let (principal, branch, service) = try await self.issuer(
+      request.branchID, request.serviceID, context, for: "IssueTicket")
     let key = try Field.required(request.idempotencyKey, "idempotency_key")
     let priority = try request.priority.domain()
+    let catalogue = self.core.catalogue
+    let now = self.core.clock.now()
+    let offline = request.hasOffline ? try self.offlineIssue(request.offline) : nil
+    if offline == nil && !self.core.options.ignoreOpeningHours && !catalogue.isOpen(branch.openingHours, at: now) {
+      throw DomainError.failedPrecondition(self.closedMessage(branch, now: now))
+    }
+    var fingerprint = "IssueTicket|\(branch.id)|\(service.id)|\(priority.rawValue)"
+    if let offline {
+      fingerprint += "|offline|\(offline.leaseID)|\(offline.sequence)|\(offline.ticketID)|\(offline.issuedAt)"
+    }
+    let outcome = self.core.commit(
+      try await self.core.store.issueTicket(
+        IssueTicketCommand(
+          principalID: principal.id, idempotencyKey: key, fingerprint: fingerprint, branchID: branch.id,
+          service: service, priority: priority, callRank: catalogue.priorityPolicy(for: branch.id).rank(for: priority),
+          day: catalogue.civilTime.date(of: now), at: now,
+          ticketID: TicketID("tk_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)),
+          trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet), offline: offline)))
+    guard let ticket = outcome.ticket else { preconditionFailure("IssueTicket always yields a ticket") }
+    var response = Motcua_V1_IssueTicketResponse()
+    response.ticket = Motcua_V1_Ticket(self.core.live(ticket), catalogue: catalogue)
+    response.replayed = outcome.replayed
+    response.clockSkewSuspected = outcome.clockSkewSuspected
+    return response
+  }
+
+  func leaseNumbers(_ request: Motcua_V1_LeaseNumbersRequest, _ context: CallContext) async throws
+    -> Motcua_V1_LeaseNumbersResponse
+  {
+    let (principal, branch, service) = try await self.issuer(
+      request.branchID, request.serviceID, context, for: "LeaseNumbers")
+    let key = try Field.required(request.idempotencyKey, "idempotency_key")
+    guard (1...Self.maxLease).contains(request.count) else {
+      throw DomainError.invalidArgument("count must be 1 to \(Self.maxLease)")
+    }
+    let civil = self.core.catalogue.civilTime
+    let now = self.core.clock.now()
+    let today = civil.date(of: now)
+    let lease = try await self.core.store.leaseNumbers(
+      LeaseNumbersCommand(
+        principalID: principal.id, idempotencyKey: key, branchID: branch.id, serviceID: service.id,
+        count: Int(request.count), day: today, at: now, expiresAt: civil.instant(on: today.adding(days: 1), minute: 0),
+        leaseID: "ls_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)))
+    var l = Motcua_V1_NumberLease()
+    l.leaseID = lease.id
+    l.branchID = lease.branchID.rawValue
+    l.serviceID = lease.serviceID.rawValue
+    l.localDate = lease.day.description
+    l.prefix = service.prefix
+    l.firstSequence = UInt32(lease.firstSequence)
+    l.lastSequence = UInt32(lease.lastSequence)
+    l.firstNumber = TicketNumber.format(prefix: service.prefix, sequence: lease.firstSequence)
+    l.lastNumber = TicketNumber.format(prefix: service.prefix, sequence: lease.lastSequence)
+    l.expiresAt = Google_Protobuf_Timestamp(lease.expiresAt)
+    var response = Motcua_V1_LeaseNumbersResponse()
+    response.lease = l
+    return response
+  }
+
+  /// The most numbers one lease may hold.
+  static let maxLease: UInt32 = 200
+
+  /// The caller (a kiosk or manager token covering the branch), the branch and the service it asks for.
+  private func issuer(
+    _ branchID: String, _ serviceID: String, _ context: CallContext, for action: String
+  ) async throws -> (Principal, Branch, Service) {
+    let principal = try await self.core.auth.require(context, for: action)
+    let branchID = BranchID(try Field.required(branchID, "branch_id"))
+    let serviceID = ServiceID(try Field.required(serviceID, "service_id"))
     guard principal.role == .kiosk || principal.role == .manager else {
-      throw DomainError.permissionDenied("a \(principal.role.rawValue) token cannot issue tickets; use a kiosk token")
+      throw DomainError.permissionDenied("a \(principal.role.rawValue) token cannot use \(action); use a kiosk token")
     }
     guard principal.covers(branchID) else {
       throw DomainError.permissionDenied(
         "this token is for branch '\(principal.branchID?.rawValue ?? "?")', not '\(branchID)'")
     }
-    let catalogue = self.core.catalogue
-    let branch = try catalogue.requireBranch(branchID)
-    let service = try catalogue.requireService(serviceID, at: branchID)
-    let now = self.core.clock.now()
-    if !self.core.options.ignoreOpeningHours && !catalogue.isOpen(branch.openingHours, at: now) {
-      throw DomainError.failedPrecondition(self.closedMessage(branch, now: now))
+    let branch = try self.core.catalogue.requireBranch(branchID)
+    return (principal, branch, try self.core.catalogue.requireService(serviceID, at: branchID))
+  }
+
+  /// Checks the fields of an offline replay.
+  private func offlineIssue(_ o: Motcua_V1_OfflineIssue) throws(DomainError) -> OfflineIssue {
+    let lease = try Field.required(o.leaseID, "offline.lease_id")
+    guard o.sequence >= 1 else { throw .invalidArgument("offline.sequence must be at least 1") }
+    guard o.ticketID.count == 36, o.ticketID.allSatisfy({ $0.isHexDigit || $0 == "-" }),
+      o.ticketID.split(separator: "-", omittingEmptySubsequences: false).map(\.count) == [8, 4, 4, 4, 12]
+    else { throw .invalidArgument("offline.ticket_id must be a UUID (8-4-4-4-12 hex digits)") }
+    let alphabet = Set(RandomText.trackingAlphabet)
+    guard o.trackingCode.count == 8, o.trackingCode.allSatisfy(alphabet.contains) else {
+      throw .invalidArgument("offline.tracking_code must be 8 characters from A–Z and 2–9 without I and O")
     }
-    let outcome = self.core.commit(
-      try await self.core.store.issueTicket(
-        IssueTicketCommand(
-          principalID: principal.id, idempotencyKey: key,
-          fingerprint: "IssueTicket|\(branchID)|\(serviceID)|\(priority.rawValue)", branchID: branchID,
-          service: service, priority: priority, callRank: catalogue.priorityPolicy(for: branchID).rank(for: priority),
-          day: catalogue.civilTime.date(of: now), at: now,
-          ticketID: TicketID("tk_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)),
-          trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet))))
-    guard let ticket = outcome.ticket else { preconditionFailure("IssueTicket always yields a ticket") }
-    var response = Motcua_V1_IssueTicketResponse()
-    response.ticket = Motcua_V1_Ticket(self.core.live(ticket), catalogue: catalogue)
-    response.replayed = outcome.replayed
-    return response
+    guard o.hasIssuedAt else { throw .invalidArgument("offline.issued_at is required") }
+    let issuedAt = Instant(
+      millisecondsSinceEpoch: o.issuedAt.seconds * 1000 + Int64(o.issuedAt.nanos / 1_000_000))
+    return OfflineIssue(
+      leaseID: lease, sequence: Int(o.sequence), ticketID: TicketID(o.ticketID),
+      trackingCode: o.trackingCode, issuedAt: issuedAt, issuedOn: self.core.catalogue.civilTime.date(of: issuedAt))
   }
 
   func predictWait(_ request: Motcua_V1_PredictWaitRequest, _ context: CallContext) async throws

@@ -15,8 +15,17 @@ public protocol MotCuaStore: Sendable {
 
   // Commands (each one transaction)
 
-  /// - Throws: `DomainError.failedPrecondition` when the key was used for a different request.
+  /// Issues online (taking the next number) or replays an offline ticket (keeping its leased number, id,
+  /// code and issue time).
+  ///
+  /// - Throws: `DomainError.failedPrecondition` when the key was used for a different request, or an offline
+  ///   ticket's number is outside its lease or already used; `permissionDenied` for another kiosk's lease.
   func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome
+  /// Reserves the next `count` numbers; a retry with the same key returns the same lease.
+  func leaseNumbers(_ command: LeaseNumbersCommand) async throws -> NumberLease
+  /// The leases of a branch for a day, with the leased numbers that were never issued (the only gaps
+  /// numbering has).
+  func leases(branch: BranchID, day: LocalDate) async throws -> [(lease: NumberLease, unused: [Int])]
   /// - Returns: an outcome without ticket when nobody waits.
   /// - Throws: `failedPrecondition` when the counter is closed or still holds a ticket.
   func callNext(_ command: CallNextCommand) async throws -> CommandOutcome

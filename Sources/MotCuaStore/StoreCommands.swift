@@ -17,10 +17,13 @@ public struct IssueTicketCommand: Hashable, Sendable {
   /// Chosen by the caller so that the store stays deterministic.
   public var ticketID: TicketID
   public var trackingCode: String
+  /// Set when replaying a ticket issued offline from a lease: its number, id, code and issue time are kept.
+  public var offline: OfflineIssue?
 
   public init(
     principalID: String, idempotencyKey: String, fingerprint: String, branchID: BranchID, service: Service,
-    priority: Priority, callRank: Int, day: LocalDate, at: Instant, ticketID: TicketID, trackingCode: String
+    priority: Priority, callRank: Int, day: LocalDate, at: Instant, ticketID: TicketID, trackingCode: String,
+    offline: OfflineIssue? = nil
   ) {
     self.principalID = principalID
     self.idempotencyKey = idempotencyKey
@@ -33,6 +36,35 @@ public struct IssueTicketCommand: Hashable, Sendable {
     self.at = at
     self.ticketID = ticketID
     self.trackingCode = trackingCode
+    self.offline = offline
+  }
+}
+
+/// Reserve `count` numbers of a service for today, for a kiosk's offline use.
+public struct LeaseNumbersCommand: Hashable, Sendable {
+  public var principalID: String
+  public var idempotencyKey: String
+  public var branchID: BranchID
+  public var serviceID: ServiceID
+  public var count: Int
+  public var day: LocalDate
+  public var at: Instant
+  public var expiresAt: Instant
+  public var leaseID: String
+
+  public init(
+    principalID: String, idempotencyKey: String, branchID: BranchID, serviceID: ServiceID, count: Int,
+    day: LocalDate, at: Instant, expiresAt: Instant, leaseID: String
+  ) {
+    self.principalID = principalID
+    self.idempotencyKey = idempotencyKey
+    self.branchID = branchID
+    self.serviceID = serviceID
+    self.count = count
+    self.day = day
+    self.at = at
+    self.expiresAt = expiresAt
+    self.leaseID = leaseID
   }
 }
 
@@ -113,11 +145,14 @@ public struct CommandOutcome: Hashable, Sendable {
   public var events: [BranchEvent]
   /// True when an idempotent retry returned an earlier result and nothing changed.
   public var replayed: Bool
+  /// For an offline replay: the kiosk's issue time was ahead of the server's clock or off the lease's day.
+  public var clockSkewSuspected: Bool
 
-  public init(ticket: Ticket?, events: [BranchEvent], replayed: Bool) {
+  public init(ticket: Ticket?, events: [BranchEvent], replayed: Bool, clockSkewSuspected: Bool = false) {
     self.ticket = ticket
     self.events = events
     self.replayed = replayed
+    self.clockSkewSuspected = clockSkewSuspected
   }
 }
 

@@ -46,10 +46,24 @@ public enum Motcua_V1_KioskService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "LeaseNumbers" metadata.
+        public enum LeaseNumbers: Sendable {
+            /// Request type for "LeaseNumbers".
+            public typealias Input = Motcua_V1_LeaseNumbersRequest
+            /// Response type for "LeaseNumbers".
+            public typealias Output = Motcua_V1_LeaseNumbersResponse
+            /// Descriptor for "LeaseNumbers".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "motcua.v1.KioskService"),
+                method: "LeaseNumbers",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "motcua.v1.KioskService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             IssueTicket.descriptor,
-            PredictWait.descriptor
+            PredictWait.descriptor,
+            LeaseNumbers.descriptor
         ]
     }
 }
@@ -107,6 +121,25 @@ extension Motcua_V1_KioskService {
             request: GRPCCore.StreamingServerRequest<Motcua_V1_PredictWaitRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Motcua_V1_PredictWaitResponse>
+
+        /// Handle the "LeaseNumbers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reserves a block of numbers of one service for today, for the kiosk to issue from while the server is
+        /// > unreachable. Leased blocks never overlap each other or online numbering. Kiosk token of the branch.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Motcua_V1_LeaseNumbersRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Motcua_V1_LeaseNumbersResponse` messages.
+        func leaseNumbers(
+            request: GRPCCore.StreamingServerRequest<Motcua_V1_LeaseNumbersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Motcua_V1_LeaseNumbersResponse>
     }
 
     /// Service protocol for the "motcua.v1.KioskService" service.
@@ -148,6 +181,25 @@ extension Motcua_V1_KioskService {
             request: GRPCCore.ServerRequest<Motcua_V1_PredictWaitRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Motcua_V1_PredictWaitResponse>
+
+        /// Handle the "LeaseNumbers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reserves a block of numbers of one service for today, for the kiosk to issue from while the server is
+        /// > unreachable. Leased blocks never overlap each other or online numbering. Kiosk token of the branch.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Motcua_V1_LeaseNumbersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Motcua_V1_LeaseNumbersResponse` message.
+        func leaseNumbers(
+            request: GRPCCore.ServerRequest<Motcua_V1_LeaseNumbersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Motcua_V1_LeaseNumbersResponse>
     }
 
     /// Simple service protocol for the "motcua.v1.KioskService" service.
@@ -187,6 +239,25 @@ extension Motcua_V1_KioskService {
             request: Motcua_V1_PredictWaitRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Motcua_V1_PredictWaitResponse
+
+        /// Handle the "LeaseNumbers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reserves a block of numbers of one service for today, for the kiosk to issue from while the server is
+        /// > unreachable. Leased blocks never overlap each other or online numbering. Kiosk token of the branch.
+        ///
+        /// - Parameters:
+        ///   - request: A `Motcua_V1_LeaseNumbersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Motcua_V1_LeaseNumbersResponse` to respond with.
+        func leaseNumbers(
+            request: Motcua_V1_LeaseNumbersRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Motcua_V1_LeaseNumbersResponse
     }
 }
 
@@ -211,6 +282,17 @@ extension Motcua_V1_KioskService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_PredictWaitResponse>(),
             handler: { request, context in
                 try await self.predictWait(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Motcua_V1_KioskService.Method.LeaseNumbers.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Motcua_V1_LeaseNumbersRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_LeaseNumbersResponse>(),
+            handler: { request, context in
+                try await self.leaseNumbers(
                     request: request,
                     context: context
                 )
@@ -243,6 +325,17 @@ extension Motcua_V1_KioskService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func leaseNumbers(
+        request: GRPCCore.StreamingServerRequest<Motcua_V1_LeaseNumbersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Motcua_V1_LeaseNumbersResponse> {
+        let response = try await self.leaseNumbers(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -267,6 +360,19 @@ extension Motcua_V1_KioskService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Motcua_V1_PredictWaitResponse> {
         return GRPCCore.ServerResponse<Motcua_V1_PredictWaitResponse>(
             message: try await self.predictWait(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func leaseNumbers(
+        request: GRPCCore.ServerRequest<Motcua_V1_LeaseNumbersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Motcua_V1_LeaseNumbersResponse> {
+        return GRPCCore.ServerResponse<Motcua_V1_LeaseNumbersResponse>(
+            message: try await self.leaseNumbers(
                 request: request.message,
                 context: context
             ),
@@ -324,6 +430,30 @@ extension Motcua_V1_KioskService {
             deserializer: some GRPCCore.MessageDeserializer<Motcua_V1_PredictWaitResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_PredictWaitResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "LeaseNumbers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reserves a block of numbers of one service for today, for the kiosk to issue from while the server is
+        /// > unreachable. Leased blocks never overlap each other or online numbering. Kiosk token of the branch.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Motcua_V1_LeaseNumbersRequest` message.
+        ///   - serializer: A serializer for `Motcua_V1_LeaseNumbersRequest` messages.
+        ///   - deserializer: A deserializer for `Motcua_V1_LeaseNumbersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func leaseNumbers<Result>(
+            request: GRPCCore.ClientRequest<Motcua_V1_LeaseNumbersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Motcua_V1_LeaseNumbersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Motcua_V1_LeaseNumbersResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_LeaseNumbersResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -406,6 +536,41 @@ extension Motcua_V1_KioskService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "LeaseNumbers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Reserves a block of numbers of one service for today, for the kiosk to issue from while the server is
+        /// > unreachable. Leased blocks never overlap each other or online numbering. Kiosk token of the branch.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Motcua_V1_LeaseNumbersRequest` message.
+        ///   - serializer: A serializer for `Motcua_V1_LeaseNumbersRequest` messages.
+        ///   - deserializer: A deserializer for `Motcua_V1_LeaseNumbersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func leaseNumbers<Result>(
+            request: GRPCCore.ClientRequest<Motcua_V1_LeaseNumbersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Motcua_V1_LeaseNumbersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Motcua_V1_LeaseNumbersResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_LeaseNumbersResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Motcua_V1_KioskService.Method.LeaseNumbers.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -457,6 +622,36 @@ extension Motcua_V1_KioskService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_PredictWaitRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Motcua_V1_PredictWaitResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LeaseNumbers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reserves a block of numbers of one service for today, for the kiosk to issue from while the server is
+    /// > unreachable. Leased blocks never overlap each other or online numbering. Kiosk token of the branch.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Motcua_V1_LeaseNumbersRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func leaseNumbers<Result>(
+        request: GRPCCore.ClientRequest<Motcua_V1_LeaseNumbersRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_LeaseNumbersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.leaseNumbers(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_LeaseNumbersRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Motcua_V1_LeaseNumbersResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -518,6 +713,40 @@ extension Motcua_V1_KioskService.ClientProtocol {
             metadata: metadata
         )
         return try await self.predictWait(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LeaseNumbers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Reserves a block of numbers of one service for today, for the kiosk to issue from while the server is
+    /// > unreachable. Leased blocks never overlap each other or online numbering. Kiosk token of the branch.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func leaseNumbers<Result>(
+        _ message: Motcua_V1_LeaseNumbersRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_LeaseNumbersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Motcua_V1_LeaseNumbersRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.leaseNumbers(
             request: request,
             options: options,
             onResponse: handleResponse

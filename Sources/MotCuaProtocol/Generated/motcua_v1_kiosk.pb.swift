@@ -35,9 +35,56 @@ public nonisolated struct Motcua_V1_IssueTicketRequest: Sendable {
   /// different request is refused (FAILED_PRECONDITION).
   public var idempotencyKey: String = String()
 
+  /// Set only when replaying a ticket the kiosk issued offline from a lease.
+  public var offline: Motcua_V1_OfflineIssue {
+    get {_offline ?? Motcua_V1_OfflineIssue()}
+    set {_offline = newValue}
+  }
+  /// Returns true if `offline` has been explicitly set.
+  public var hasOffline: Bool {self._offline != nil}
+  /// Clears the value of `offline`. Subsequent reads from it will return its default value.
+  public mutating func clearOffline() {self._offline = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _offline: Motcua_V1_OfflineIssue? = nil
+}
+
+/// A ticket a kiosk issued from its lease while the server was unreachable, replayed on reconnect with the
+/// idempotency key it was journalled with. The server keeps the kiosk's id, tracking code, number and issue time
+/// (so the ticket takes its place in the queue by when it was really issued).
+public nonisolated struct Motcua_V1_OfflineIssue: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leaseID: String = String()
+
+  /// The number's sequence within the day; it must lie in the lease.
+  public var sequence: UInt32 = 0
+
+  /// A UUID minted by the kiosk.
+  public var ticketID: String = String()
+
+  /// Minted by the kiosk: 8 characters from A–Z and 2–9 without I and O.
+  public var trackingCode: String = String()
+
+  public var issuedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_issuedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_issuedAt = newValue}
+  }
+  /// Returns true if `issuedAt` has been explicitly set.
+  public var hasIssuedAt: Bool {self._issuedAt != nil}
+  /// Clears the value of `issuedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearIssuedAt() {self._issuedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _issuedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 public nonisolated struct Motcua_V1_IssueTicketResponse: Sendable {
@@ -56,6 +103,10 @@ public nonisolated struct Motcua_V1_IssueTicketResponse: Sendable {
 
   /// True when this answers a retry: the ticket was issued by an earlier call with the same key.
   public var replayed: Bool = false
+
+  /// For an offline replay: the kiosk's issue time was later than the server's clock by more than a minute, or
+  /// outside the lease's day (the ticket is accepted and the skew recorded).
+  public var clockSkewSuspected: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -101,13 +152,97 @@ public nonisolated struct Motcua_V1_PredictWaitResponse: Sendable {
   fileprivate var _estimate: Motcua_V1_WaitEstimate? = nil
 }
 
+public nonisolated struct Motcua_V1_LeaseNumbersRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var branchID: String = String()
+
+  public var serviceID: String = String()
+
+  /// How many numbers, 1–200.
+  public var count: UInt32 = 0
+
+  /// Required: a retry with the same key returns the same lease.
+  public var idempotencyKey: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A block of numbers reserved for one kiosk, one service, one civil day.
+public nonisolated struct Motcua_V1_NumberLease: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leaseID: String = String()
+
+  public var branchID: String = String()
+
+  public var serviceID: String = String()
+
+  /// "YYYY-MM-DD": the numbers are valid on this day only.
+  public var localDate: String = String()
+
+  public var prefix: String = String()
+
+  public var firstSequence: UInt32 = 0
+
+  public var lastSequence: UInt32 = 0
+
+  /// e.g. "B101" and "B150".
+  public var firstNumber: String = String()
+
+  public var lastNumber: String = String()
+
+  /// After this the kiosk must not issue from the lease (it says "please see staff").
+  public var expiresAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_expiresAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_expiresAt = newValue}
+  }
+  /// Returns true if `expiresAt` has been explicitly set.
+  public var hasExpiresAt: Bool {self._expiresAt != nil}
+  /// Clears the value of `expiresAt`. Subsequent reads from it will return its default value.
+  public mutating func clearExpiresAt() {self._expiresAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _expiresAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Motcua_V1_LeaseNumbersResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lease: Motcua_V1_NumberLease {
+    get {_lease ?? Motcua_V1_NumberLease()}
+    set {_lease = newValue}
+  }
+  /// Returns true if `lease` has been explicitly set.
+  public var hasLease: Bool {self._lease != nil}
+  /// Clears the value of `lease`. Subsequent reads from it will return its default value.
+  public mutating func clearLease() {self._lease = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lease: Motcua_V1_NumberLease? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "motcua.v1"
 
 nonisolated extension Motcua_V1_IssueTicketRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IssueTicketRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}branch_id\0\u{3}service_id\0\u{1}priority\0\u{3}idempotency_key\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}branch_id\0\u{3}service_id\0\u{1}priority\0\u{3}idempotency_key\0\u{1}offline\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -119,12 +254,17 @@ nonisolated extension Motcua_V1_IssueTicketRequest: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeSingularStringField(value: &self.serviceID) }()
       case 3: try { try decoder.decodeSingularEnumField(value: &self.priority) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.idempotencyKey) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._offline) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.branchID.isEmpty {
       try visitor.visitSingularStringField(value: self.branchID, fieldNumber: 1)
     }
@@ -137,6 +277,9 @@ nonisolated extension Motcua_V1_IssueTicketRequest: SwiftProtobuf.Message, Swift
     if !self.idempotencyKey.isEmpty {
       try visitor.visitSingularStringField(value: self.idempotencyKey, fieldNumber: 4)
     }
+    try { if let v = self._offline {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -145,6 +288,61 @@ nonisolated extension Motcua_V1_IssueTicketRequest: SwiftProtobuf.Message, Swift
     if lhs.serviceID != rhs.serviceID {return false}
     if lhs.priority != rhs.priority {return false}
     if lhs.idempotencyKey != rhs.idempotencyKey {return false}
+    if lhs._offline != rhs._offline {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Motcua_V1_OfflineIssue: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OfflineIssue"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lease_id\0\u{1}sequence\0\u{3}ticket_id\0\u{3}tracking_code\0\u{3}issued_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leaseID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.sequence) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.ticketID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.trackingCode) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._issuedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.leaseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leaseID, fieldNumber: 1)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt32Field(value: self.sequence, fieldNumber: 2)
+    }
+    if !self.ticketID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ticketID, fieldNumber: 3)
+    }
+    if !self.trackingCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.trackingCode, fieldNumber: 4)
+    }
+    try { if let v = self._issuedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Motcua_V1_OfflineIssue, rhs: Motcua_V1_OfflineIssue) -> Bool {
+    if lhs.leaseID != rhs.leaseID {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.ticketID != rhs.ticketID {return false}
+    if lhs.trackingCode != rhs.trackingCode {return false}
+    if lhs._issuedAt != rhs._issuedAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -152,7 +350,7 @@ nonisolated extension Motcua_V1_IssueTicketRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Motcua_V1_IssueTicketResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IssueTicketResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ticket\0\u{1}replayed\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ticket\0\u{1}replayed\0\u{3}clock_skew_suspected\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -162,6 +360,7 @@ nonisolated extension Motcua_V1_IssueTicketResponse: SwiftProtobuf.Message, Swif
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._ticket) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.replayed) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.clockSkewSuspected) }()
       default: break
       }
     }
@@ -178,12 +377,16 @@ nonisolated extension Motcua_V1_IssueTicketResponse: SwiftProtobuf.Message, Swif
     if self.replayed != false {
       try visitor.visitSingularBoolField(value: self.replayed, fieldNumber: 2)
     }
+    if self.clockSkewSuspected != false {
+      try visitor.visitSingularBoolField(value: self.clockSkewSuspected, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Motcua_V1_IssueTicketResponse, rhs: Motcua_V1_IssueTicketResponse) -> Bool {
     if lhs._ticket != rhs._ticket {return false}
     if lhs.replayed != rhs.replayed {return false}
+    if lhs.clockSkewSuspected != rhs.clockSkewSuspected {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -258,6 +461,164 @@ nonisolated extension Motcua_V1_PredictWaitResponse: SwiftProtobuf.Message, Swif
 
   public static func ==(lhs: Motcua_V1_PredictWaitResponse, rhs: Motcua_V1_PredictWaitResponse) -> Bool {
     if lhs._estimate != rhs._estimate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Motcua_V1_LeaseNumbersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaseNumbersRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}branch_id\0\u{3}service_id\0\u{1}count\0\u{3}idempotency_key\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.branchID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.serviceID) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.count) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.idempotencyKey) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.branchID.isEmpty {
+      try visitor.visitSingularStringField(value: self.branchID, fieldNumber: 1)
+    }
+    if !self.serviceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.serviceID, fieldNumber: 2)
+    }
+    if self.count != 0 {
+      try visitor.visitSingularUInt32Field(value: self.count, fieldNumber: 3)
+    }
+    if !self.idempotencyKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.idempotencyKey, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Motcua_V1_LeaseNumbersRequest, rhs: Motcua_V1_LeaseNumbersRequest) -> Bool {
+    if lhs.branchID != rhs.branchID {return false}
+    if lhs.serviceID != rhs.serviceID {return false}
+    if lhs.count != rhs.count {return false}
+    if lhs.idempotencyKey != rhs.idempotencyKey {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Motcua_V1_NumberLease: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".NumberLease"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lease_id\0\u{3}branch_id\0\u{3}service_id\0\u{3}local_date\0\u{1}prefix\0\u{3}first_sequence\0\u{3}last_sequence\0\u{3}first_number\0\u{3}last_number\0\u{3}expires_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leaseID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.branchID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.serviceID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.localDate) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.prefix) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.firstSequence) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.lastSequence) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.firstNumber) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.lastNumber) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._expiresAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.leaseID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leaseID, fieldNumber: 1)
+    }
+    if !self.branchID.isEmpty {
+      try visitor.visitSingularStringField(value: self.branchID, fieldNumber: 2)
+    }
+    if !self.serviceID.isEmpty {
+      try visitor.visitSingularStringField(value: self.serviceID, fieldNumber: 3)
+    }
+    if !self.localDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.localDate, fieldNumber: 4)
+    }
+    if !self.prefix.isEmpty {
+      try visitor.visitSingularStringField(value: self.prefix, fieldNumber: 5)
+    }
+    if self.firstSequence != 0 {
+      try visitor.visitSingularUInt32Field(value: self.firstSequence, fieldNumber: 6)
+    }
+    if self.lastSequence != 0 {
+      try visitor.visitSingularUInt32Field(value: self.lastSequence, fieldNumber: 7)
+    }
+    if !self.firstNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.firstNumber, fieldNumber: 8)
+    }
+    if !self.lastNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastNumber, fieldNumber: 9)
+    }
+    try { if let v = self._expiresAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Motcua_V1_NumberLease, rhs: Motcua_V1_NumberLease) -> Bool {
+    if lhs.leaseID != rhs.leaseID {return false}
+    if lhs.branchID != rhs.branchID {return false}
+    if lhs.serviceID != rhs.serviceID {return false}
+    if lhs.localDate != rhs.localDate {return false}
+    if lhs.prefix != rhs.prefix {return false}
+    if lhs.firstSequence != rhs.firstSequence {return false}
+    if lhs.lastSequence != rhs.lastSequence {return false}
+    if lhs.firstNumber != rhs.firstNumber {return false}
+    if lhs.lastNumber != rhs.lastNumber {return false}
+    if lhs._expiresAt != rhs._expiresAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Motcua_V1_LeaseNumbersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeaseNumbersResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lease\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lease) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lease {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Motcua_V1_LeaseNumbersResponse, rhs: Motcua_V1_LeaseNumbersResponse) -> Bool {
+    if lhs._lease != rhs._lease {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

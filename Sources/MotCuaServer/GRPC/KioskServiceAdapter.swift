@@ -13,4 +13,8 @@ struct KioskServiceAdapter: Motcua_V1_KioskService.ServiceProtocol {
   func predictWait(request: ServerRequest<Motcua_V1_PredictWaitRequest>, context: ServerContext) async throws
     -> ServerResponse<Motcua_V1_PredictWaitResponse>
   { try await self.bridge.unary(request, context, self.handler.predictWait) }
+
+  func leaseNumbers(request: ServerRequest<Motcua_V1_LeaseNumbersRequest>, context: ServerContext) async throws
+    -> ServerResponse<Motcua_V1_LeaseNumbersResponse>
+  { try await self.bridge.unary(request, context, self.handler.leaseNumbers) }
 }

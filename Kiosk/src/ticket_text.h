@@ -1,0 +1,33 @@
+/* The words and numbers printed on a ticket, and Hanoi civil time (UTC+7 all year: Asia/Ho_Chi_Minh has no
+ * daylight saving). Pure. */
+#ifndef MK_TICKET_TEXT_H
+#define MK_TICKET_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MK_HANOI_UTC_OFFSET_S (7 * 3600)
+
+/** "khoảng 12–20 phút" from p50/p90 seconds (rounded to minutes; "khoảng 5 phút" when equal,
+ *  "dưới 1 phút" when both round to 0). */
+void mk_text_wait_range(uint32_t p50_seconds, uint32_t p90_seconds, char *out, size_t outlen);
+
+/** The Hanoi civil date "YYYY-MM-DD" of a Unix time. */
+void mk_text_hanoi_date(int64_t unix_s, char *out, size_t outlen);
+
+/** "HH:MM DD/MM/YYYY" in Hanoi time for a Unix time in milliseconds. */
+void mk_text_hanoi_time(int64_t unix_ms, char *out, size_t outlen);
+
+/** A ticket number: prefix + sequence zero-padded to at least 3 digits ("B007", "B1000"). */
+void mk_text_number(const char *prefix, uint32_t sequence, char *out, size_t outlen);
+
+/** The QR code's link: base + "?ticket=ID&code=CODE" ('&' instead of '?' when base has a query). */
+void mk_text_tracking_url(const char *base, const char *ticket_id, const char *code, char *out, size_t outlen);
+
+/** The Vietnamese label of a priority group ("" for none). */
+const char *mk_text_priority_vi(int priority);
+
+/** The command-line name of a priority group ("none", "elderly", ...). */
+const char *mk_text_priority_name(int priority);
+
+#endif

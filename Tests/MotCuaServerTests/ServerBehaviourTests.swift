@@ -1,0 +1,139 @@
+import GRPCCore
+import MotCuaDomain
+import MotCuaProtocol
+import Testing
+
+/// The server as a whole, over a real socket: restart recovery, opening hours, the display stream.
+@Suite(.serialized) struct ServerBehaviourTests {
+  static let branch = "hn-hoan-kiem"
+  static let service = "civil-birth-registration"
+  static let counter = "hn-hoan-kiem-q01"
+
+  func issue(_ client: GRPCClient<some ClientTransport>, token: String, key: String, priority: Motcua_V1_Priority = .none)
+    async throws -> Motcua_V1_IssueTicketResponse
+  {
+    var request = Motcua_V1_IssueTicketRequest()
+    request.branchID = Self.branch
+    request.serviceID = Self.service
+    request.idempotencyKey = key
+    request.priority = priority
+    return try await Motcua_V1_KioskService.Client(wrapping: client).issueTicket(request, metadata: bearer(token))
+  }
+
+  func waiting(_ client: GRPCClient<some ClientTransport>) async throws -> UInt32 {
+    var request = Motcua_V1_ListServicesRequest()
+    request.branchID = Self.branch
+    let services = try await Motcua_V1_DirectoryService.Client(wrapping: client).listServices(request)
+    return services.services.first { $0.serviceID == Self.service }!.peopleWaiting
+  }
+
+  @Test func aRestartedServerRebuildsItsQueuesFromTheStore() async throws {
+    let clock = ManualClock("2026-11-27", "09:00")
+    let first = try await TestServer.start(clock: clock)
+    let kiosk = try await first.token(.kiosk, branch: Self.branch)
+    let counter = try await first.token(.counter, branch: Self.branch, counter: Self.counter)
+    let tickets = try await first.withClient { client in
+      var issued: [Motcua_V1_Ticket] = []
+      for n in 0..<4 {
+        clock.advance(seconds: 30)
+        issued.append(try await self.issue(client, token: kiosk, key: "k\(n)").ticket)
+      }
+      var open = Motcua_V1_OpenCounterRequest()
+      open.serviceIds = [Self.service]
+      _ = try await Motcua_V1_CounterService.Client(wrapping: client).openCounter(open, metadata: bearer(counter))
+      _ = try await Motcua_V1_CounterService.Client(wrapping: client).callNext(.init(), metadata: bearer(counter))
+      return issued
+    }
+    await first.stop()
+
+    let second = try await TestServer.start(databasePath: first.databasePath, clock: clock)
+    try await second.withClient { client in
+      #expect(try await self.waiting(client) == 3)
+      var track = Motcua_V1_TrackTicketRequest()
+      track.ticketID = tickets[3].ticketID
+      track.trackingCode = tickets[3].trackingCode
+      let tracked = try await Motcua_V1_TicketService.Client(wrapping: client).trackTicket(track).ticket
+      #expect(tracked.peopleAhead == 2 && tracked.state == .waiting && tracked.estimate.openCounters == 1)
+      let counters = Motcua_V1_CounterService.Client(wrapping: client)
+      let busy = await statusCode { _ = try await counters.callNext(.init(), metadata: bearer(counter)) }
+      #expect(busy == .failedPrecondition)  // still holds the ticket it called before the restart
+      var complete = Motcua_V1_CompleteRequest()
+      complete.ticketID = tickets[0].ticketID
+      _ = try await counters.complete(complete, metadata: bearer(counter))
+      #expect(try await counters.callNext(.init(), metadata: bearer(counter)).ticket.number == tickets[1].number)
+      let next = try await self.issue(client, token: kiosk, key: "after-restart").ticket
+      #expect(next.number == "A005")
+      let retry = try await self.issue(client, token: kiosk, key: "k0")
+      #expect(retry.replayed && retry.ticket.ticketID == tickets[0].ticketID)
+    }
+    await second.stop()
+  }
+
+  @Test func aClosedBranchSaysWhenItOpens() async throws {
+    let clock = ManualClock("2026-11-29", "10:00")  // a Sunday
+    let server = try await TestServer.start(clock: clock)
+    let kiosk = try await server.token(.kiosk, branch: Self.branch)
+    try await server.withClient { client in
+      do {
+        _ = try await self.issue(client, token: kiosk, key: "sunday")
+        Issue.record("a ticket was issued on a Sunday")
+      } catch let error as RPCError {
+        #expect(error.code == .failedPrecondition)
+        #expect(error.message.contains("2026-11-30 at 08:00"))
+      }
+      clock.set("2026-11-30", "08:00")
+      #expect(try await self.issue(client, token: kiosk, key: "monday").ticket.number == "A001")
+    }
+    await server.stop()
+  }
+
+  @Test func displayBoardsGetASnapshotThenEveryEventInOrder() async throws {
+    let server = try await TestServer.start()
+    let kiosk = try await server.token(.kiosk, branch: Self.branch)
+    try await server.withClient { client in
+      _ = try await self.issue(client, token: kiosk, key: "before")
+      var watch = Motcua_V1_WatchBranchRequest()
+      watch.branchID = Self.branch
+      let request = watch
+      let messages = try await withThrowingTaskGroup(of: [Motcua_V1_WatchBranchResponse].self) { group in
+        group.addTask {
+          try await Motcua_V1_DisplayService.Client(wrapping: client).watchBranch(request) { response in
+            var seen: [Motcua_V1_WatchBranchResponse] = []
+            for try await message in response.messages {
+              seen.append(message)
+              if seen.count == 4 { break }
+            }
+            return seen
+          }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        for n in 0..<3 { _ = try await self.issue(client, token: kiosk, key: "after-\(n)") }
+        return try await group.next()!
+      }
+      #expect(messages.first?.snapshot.sequence == 1)
+      #expect(messages.first?.snapshot.queues.first { $0.serviceID == Self.service }?.waiting == 1)
+      let events = messages.dropFirst().map(\.event)
+      #expect(events.map(\.sequence) == [2, 3, 4])
+      #expect(events.map(\.number) == ["A002", "A003", "A004"])
+      #expect(events.last?.queues.first?.waiting == 4)
+      #expect(events.allSatisfy { $0.kind == .issued })
+    }
+    await server.stop()
+  }
+
+  @Test func unauthenticatedCallersAreRateLimitedPerAddress() async throws {
+    let server = try await TestServer.start(anonymousRate: 2)
+    let codes = try await server.withClient { client in
+      var codes: [Status.Code] = []
+      for _ in 0..<8 {
+        codes.append(await statusCode {
+          _ = try await Motcua_V1_DirectoryService.Client(wrapping: client).listBranches(.init())
+        })
+      }
+      return codes
+    }
+    #expect(codes.prefix(4).allSatisfy { $0 == .ok })
+    #expect(codes.contains(.resourceExhausted))
+    await server.stop()
+  }
+}
