@@ -48,6 +48,13 @@ final class BranchHub: Sendable {
     }
   }
 
+  /// Forgets every branch's waiting tickets of days before `day` (they expired at midnight).
+  func prune(before day: LocalDate) {
+    self.state.withLock { state in
+      for id in state.queues.keys { state.queues[id]?.prune(before: day) }
+    }
+  }
+
   /// A copy of a branch's queue now.
   func queue(_ branch: BranchID) -> BranchQueue? {
     self.state.withLock { $0.queues[branch] }

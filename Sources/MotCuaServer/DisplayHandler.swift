@@ -22,6 +22,7 @@ struct DisplayHandler: Sendable {
     guard let (queue, events) = self.core.hub.watch(branchID) else {
       throw DomainError.notFound("no branch '\(branchID)'")
     }
+    // A board that says where it left off gets what it missed, if that is recent enough; else a snapshot.
     var last = queue.lastSequence
     let resume = request.afterSequence
     if resume > 0 && resume <= last && last - resume <= UInt64(Self.maxReplay) {
@@ -29,7 +30,7 @@ struct DisplayHandler: Sendable {
       where event.sequence <= last {
         try await send(self.message(event, queue: queue))
       }
-    } else if resume == 0 || resume > last || last - resume > UInt64(Self.maxReplay) {
+    } else {
       var response = Motcua_V1_WatchBranchResponse()
       response.snapshot = self.snapshot(queue)
       try await send(response)

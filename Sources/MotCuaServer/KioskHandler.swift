@@ -107,8 +107,7 @@ struct KioskHandler: Sendable {
       throw .invalidArgument("offline.tracking_code must be 8 characters from A–Z and 2–9 without I and O")
     }
     guard o.hasIssuedAt else { throw .invalidArgument("offline.issued_at is required") }
-    let issuedAt = Instant(
-      millisecondsSinceEpoch: o.issuedAt.seconds * 1000 + Int64(o.issuedAt.nanos / 1_000_000))
+    let issuedAt = Instant(o.issuedAt)
     return OfflineIssue(
       leaseID: lease, sequence: Int(o.sequence), ticketID: TicketID(o.ticketID),
       trackingCode: o.trackingCode, issuedAt: issuedAt, issuedOn: self.core.catalogue.civilTime.date(of: issuedAt))

@@ -27,6 +27,8 @@ public final class MotCuaCore: Sendable {
   let auth: Authenticator
   let options: Options
   private let limiter: Mutex<TokenBucketLimiter>
+  /// The day the live views were last pruned for.
+  private let prunedFor: Mutex<LocalDate?> = Mutex(nil)
 
   /// Rebuilds the live branch views from the store.
   public static func start(
@@ -68,6 +70,10 @@ public final class MotCuaCore: Sendable {
   /// Runs a committed command's events through the live views and returns its outcome.
   func commit(_ outcome: CommandOutcome) -> CommandOutcome {
     self.hub.publish(outcome.events)
+    let today = self.today
+    if self.prunedFor.withLock({ day in defer { day = today }; return day != today }) {
+      self.hub.prune(before: today)
+    }
     return outcome
   }
 

@@ -12,6 +12,12 @@ extension Google_Protobuf_Timestamp {
   }
 }
 
+extension Instant {
+  init(_ timestamp: Google_Protobuf_Timestamp) {
+    self.init(millisecondsSinceEpoch: timestamp.seconds * 1000 + Int64(timestamp.nanos / 1_000_000))
+  }
+}
+
 extension Motcua_V1_Priority {
   init(_ priority: Priority) {
     self = Motcua_V1_Priority(rawValue: priority.rawValue) ?? .none
