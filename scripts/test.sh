@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in protobuf-compiler libprotobuf-dev libsqlite3-dev openssl python3-venv; do
+for pkg in protobuf-compiler libprotobuf-dev libsqlite3-dev openssl python3-venv $(cat Kiosk/debian-packages.txt); do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -30,3 +30,9 @@ if [ ! -x "$venv/bin/pytest" ]; then
   "$venv/bin/pip" install -q -r Tests/e2e/requirements.txt
 fi
 MOTCUA_BIN="$(swift build --show-bin-path)/motcua" "$venv/bin/pytest" -q Tests/e2e
+
+echo "== kiosk (C): unit + integration, then ASan/UBSan, then valgrind"
+export MOTCUA_BIN="$(swift build --show-bin-path)/motcua"
+make -C Kiosk test
+make -C Kiosk check
+make -C Kiosk valgrind

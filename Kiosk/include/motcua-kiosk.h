@@ -154,6 +154,9 @@ typedef struct mk_queue {
   char prefix[8];
   uint32_t waiting;
   uint32_t open_counters;
+  int has_estimate;     /* the wait a ticket issued now would have (ListServices, refreshed at most 1/s) */
+  uint32_t p50_seconds;
+  uint32_t p90_seconds;
 } mk_queue;
 
 /* What WatchBranch has shown so far; passed to the callback after every message. */
@@ -209,7 +212,8 @@ int mk_kiosk_sync(mk_kiosk *k, mk_sync_result *out);
  *  Returns MK_OK or MK_ERR_JOURNAL. */
 int mk_kiosk_status(mk_kiosk *k, mk_status *out);
 
-/** Follows DisplayService.WatchBranch for up to duration_ms (0: until cb stops it or the stream ends).
+/** Follows DisplayService.WatchBranch for up to duration_ms (0: until cb stops it or the stream ends); the
+ *  queues' waits come from ListServices on a second connection, refreshed at most once a second.
  *  Returns MK_OK, MK_ERR_UNAVAILABLE, MK_ERR_TLS, MK_ERR_NOT_FOUND, MK_ERR_PROTOCOL or MK_ERR_NOMEM. */
 int mk_kiosk_watch(mk_kiosk *k, mk_watch_cb cb, void *user, int64_t duration_ms);
 

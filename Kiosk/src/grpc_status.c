@@ -61,7 +61,7 @@ size_t mk_grpc_message_decode(const char *in, size_t inlen, char *out, size_t ou
   if (outlen == 0) return 0;
   for (size_t i = 0; i < inlen && o + 1 < outlen; i++) {
     unsigned char c = (unsigned char)in[i];
-    if (c == '%' && i + 2 < inlen + 0 && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
+    if (c == '%' && i + 2 < inlen && hexval(in[i + 1]) >= 0 && hexval(in[i + 2]) >= 0) {
       c = (unsigned char)(hexval(in[i + 1]) * 16 + hexval(in[i + 2]));
       i += 2;
     }

@@ -37,6 +37,8 @@ struct mk_h2_client {
   char *user_agent;
   mk_h2_call *calls;
   int finished;
+  int goaway_sent; /* we ended the session: the peer broke the protocol */
+  uint32_t goaway_code;
   char error[256];
 };
 
@@ -177,6 +179,16 @@ static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, v
   return 0;
 }
 
+static int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *user_data) {
+  (void)session;
+  mk_h2_client *c = user_data;
+  if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
+    c->goaway_sent = 1;
+    c->goaway_code = frame->goaway.error_code;
+  }
+  return 0;
+}
+
 static ssize_t read_body(nghttp2_session *session, int32_t stream_id, uint8_t *buf, size_t length,
                          uint32_t *data_flags, nghttp2_data_source *source, void *user_data) {
   (void)session;
@@ -207,6 +219,7 @@ mk_h2_client *mk_h2_client_new(const char *authority, const char *scheme, const 
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
   int rc = nghttp2_session_client_new(&c->session, cbs, c);
   nghttp2_session_callbacks_del(cbs);
   if (rc != 0) goto fail;
@@ -307,6 +320,18 @@ static void fail_all(mk_h2_client *c, int code, const char *message) {
   for (mk_h2_call *k = c->calls; k; k = k->next) call_finish(k, code, message);
 }
 
+/* nghttp2 answers a connection error by queueing GOAWAY (with an error code) and reading no more: every open
+ * call then fails as malformed. Returns 1 when that happened. */
+static int check_terminated(mk_h2_client *c) {
+  if (!c->goaway_sent) return 0;
+  if (!c->error[0])
+    snprintf(c->error, sizeof(c->error), "malformed response: the server broke HTTP/2 (%s)",
+             nghttp2_http2_strerror(c->goaway_code));
+  c->finished = 1;
+  fail_all(c, MK_GRPC_INTERNAL, c->error);
+  return 1;
+}
+
 int mk_h2_client_recv(mk_h2_client *c, const uint8_t *data, size_t len) {
   if (c->finished && c->error[0]) return MK_H2_ERR_PROTOCOL;
   ssize_t rv = nghttp2_session_mem_recv(c->session, data, len);
@@ -316,6 +341,7 @@ int mk_h2_client_recv(mk_h2_client *c, const uint8_t *data, size_t len) {
     fail_all(c, MK_GRPC_INTERNAL, c->error);
     return MK_H2_ERR_PROTOCOL;
   }
+  if (check_terminated(c)) return MK_H2_ERR_PROTOCOL;
   return MK_H2_OK;
 }
 
@@ -327,6 +353,7 @@ ssize_t mk_h2_client_send(mk_h2_client *c, const uint8_t **data) {
     fail_all(c, MK_GRPC_INTERNAL, c->error);
     return rv == NGHTTP2_ERR_NOMEM ? MK_H2_ERR_NOMEM : MK_H2_ERR_PROTOCOL;
   }
+  check_terminated(c); /* the bytes (our GOAWAY) are still handed out */
   return rv;
 }
 

@@ -61,7 +61,8 @@ int mk_h2_client_start(mk_h2_client *c, const mk_h2_request *req, mk_h2_call **o
  *  done with INTERNAL: the response was malformed). */
 int mk_h2_client_recv(mk_h2_client *c, const uint8_t *data, size_t len);
 
-/** Hands out the next bytes to send (valid until the next call on c); 0 when there is nothing to send,
+/** Hands out the next bytes to send (valid until the next call on c); 0 when there is nothing to send (call
+ *  it until it returns 0: frames are reported sent on the following call),
  *  MK_H2_ERR_PROTOCOL or MK_H2_ERR_NOMEM on failure. */
 ssize_t mk_h2_client_send(mk_h2_client *c, const uint8_t **data);
 

@@ -274,7 +274,9 @@ static void lose(mk_net *n, const char *what) {
 
 /* Moves the session's output to the socket queue (through TLS when on). */
 static int produce(mk_net *n) {
-  while (mk_h2_client_want_write(n->h2)) {
+  /* Until mk_h2_client_send() gives 0, not while want_write: nghttp2 reports a frame as sent (e.g. the GOAWAY
+   * that ends a broken session) only on the call after the one that handed it out. */
+  for (;;) {
     const uint8_t *data;
     ssize_t len = mk_h2_client_send(n->h2, &data);
     if (len < 0) return -1;

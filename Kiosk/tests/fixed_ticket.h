@@ -1,0 +1,29 @@
+/* The fixed ticket the rendering tests draw (and whose ESC/POS bytes are stored in tests/golden). */
+#ifndef MK_FIXED_TICKET_H
+#define MK_FIXED_TICKET_H
+
+#include <string.h>
+
+#include "motcua-kiosk.h"
+
+static inline mk_ticket fixed_ticket(void) {
+  mk_ticket t;
+  memset(&t, 0, sizeof(t));
+  strcpy(t.ticket_id, "tk_yuhzmhv6izkr5yvpivvm");
+  strcpy(t.number, "A017");
+  strcpy(t.tracking_code, "NS823XD6");
+  strcpy(t.branch_id, "hn-hoan-kiem");
+  strcpy(t.branch_name, "Chi nhánh Hoàn Kiếm");
+  strcpy(t.service_id, "civil-birth-registration");
+  strcpy(t.service_name, "Đăng ký khai sinh");
+  t.priority = MK_PRIORITY_ELDERLY;
+  t.people_ahead = 4;
+  t.has_estimate = 1;
+  t.p50_seconds = 720;
+  t.p90_seconds = 1200;
+  t.issued_at_ms = 1795773685809LL;
+  strcpy(t.tracking_url, "https://motcua.hanoi.gov.vn/ve?ticket=tk_yuhzmhv6izkr5yvpivvm&code=NS823XD6");
+  return t;
+}
+
+#endif
