@@ -30,13 +30,16 @@ let targets: [Target] = [
   // Pure modules: no NIO, gRPC, GRDB or Logging. The package graph enforces it.
   .target(name: "MotCuaDomain", swiftSettings: settings),
   .target(name: "QueueEngine", dependencies: ["MotCuaDomain"], swiftSettings: settings),
+  .target(name: "WaitPrediction", dependencies: ["MotCuaDomain"], swiftSettings: settings),
+  .target(name: "Appointments", dependencies: ["MotCuaDomain"], swiftSettings: settings),
 
   // Storage: the protocol, then one driver per database.
-  .target(name: "MotCuaStore", dependencies: ["MotCuaDomain", "QueueEngine"], swiftSettings: settings),
+  .target(
+    name: "MotCuaStore", dependencies: ["MotCuaDomain", "QueueEngine", "Appointments"], swiftSettings: settings),
   .target(
     name: "MotCuaSQLite",
     dependencies: [
-      "MotCuaStore", "MotCuaDomain", "QueueEngine",
+      "MotCuaStore", "MotCuaDomain", "QueueEngine", "Appointments",
       .product(name: "GRDB", package: "GRDB.swift"),
     ],
     swiftSettings: settings
@@ -60,7 +63,7 @@ let targets: [Target] = [
   .target(
     name: "MotCuaServer",
     dependencies: [
-      "MotCuaDomain", "QueueEngine", "MotCuaStore", "MotCuaSQLite", "MotCuaSeeds", "MotCuaProtocol",
+      "MotCuaDomain", "QueueEngine", "Appointments", "MotCuaStore", "MotCuaSQLite", "MotCuaSeeds", "MotCuaProtocol",
       .product(name: "GRDB", package: "GRDB.swift"),
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -77,7 +80,7 @@ let targets: [Target] = [
   .executableTarget(
     name: "motcua",
     dependencies: [
-      "MotCuaServer", "MotCuaDomain",
+      "MotCuaServer", "MotCuaDomain", "WaitPrediction",
       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       .product(name: "UnixSignals", package: "swift-service-lifecycle"),
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -87,15 +90,17 @@ let targets: [Target] = [
   ),
 
   .testTarget(name: "QueueEngineTests", dependencies: ["QueueEngine", "MotCuaDomain"], swiftSettings: settings),
+  .testTarget(name: "AppointmentsTests", dependencies: ["Appointments", "MotCuaDomain"], swiftSettings: settings),
+  .testTarget(name: "WaitPredictionTests", dependencies: ["WaitPrediction", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(
     name: "MotCuaStoreTests",
-    dependencies: ["MotCuaStore", "MotCuaSQLite", "MotCuaDomain", "QueueEngine", "MotCuaSeeds"],
+    dependencies: ["MotCuaStore", "MotCuaSQLite", "MotCuaDomain", "QueueEngine", "MotCuaSeeds", "Appointments"],
     swiftSettings: settings
   ),
   .testTarget(
     name: "MotCuaServerTests",
     dependencies: [
-      "MotCuaServer", "MotCuaProtocol", "MotCuaDomain", "MotCuaSeeds", "MotCuaStore", "MotCuaSQLite",
+      "MotCuaServer", "MotCuaProtocol", "MotCuaDomain", "MotCuaSeeds", "MotCuaStore", "MotCuaSQLite", "Appointments",
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
     ],

@@ -1,7 +1,7 @@
 /// Who is calling, as established from a bearer token.
 public struct Principal: Hashable, Sendable {
   public enum Role: String, Sendable, Hashable, CaseIterable {
-    case kiosk, counter, manager
+    case kiosk, counter, manager, portal
   }
 
   /// The token's id: the key of idempotency records and the actor in the history. Never the token itself.

@@ -25,12 +25,14 @@ public struct Ticket: Hashable, Sendable, Identifiable, Codable {
   public var recallCount: Int
   /// Printed on the ticket; with the id it proves holding it.
   public let trackingCode: String
+  /// For a checked-in appointment: its slot's start, from when it is called ahead of walk-ins.
+  public var dueAt: Instant?
 
   public init(
     id: TicketID, branchID: BranchID, serviceID: ServiceID, originalServiceID: ServiceID, day: LocalDate,
     sequence: Int, number: String, priority: Priority, callRank: Int, state: TicketState, issuedAt: Instant,
     calledAt: Instant? = nil, servingStartedAt: Instant? = nil, completedAt: Instant? = nil,
-    counterID: CounterID? = nil, recallCount: Int = 0, trackingCode: String
+    counterID: CounterID? = nil, recallCount: Int = 0, trackingCode: String, dueAt: Instant? = nil
   ) {
     self.id = id
     self.branchID = branchID
@@ -49,5 +51,6 @@ public struct Ticket: Hashable, Sendable, Identifiable, Codable {
     self.counterID = counterID
     self.recallCount = recallCount
     self.trackingCode = trackingCode
+    self.dueAt = dueAt
   }
 }

@@ -71,6 +71,31 @@ enum SQLiteMigrations {
           """
       )
     }
+    migrator.registerMigration("2026-11-27-appointments") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE tickets ADD COLUMN due_at INTEGER;
+          CREATE TABLE slots (
+            id TEXT PRIMARY KEY, branch_id TEXT NOT NULL, service_id TEXT NOT NULL, day TEXT NOT NULL,
+            start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, capacity INTEGER NOT NULL, taken INTEGER NOT NULL,
+            CHECK (taken >= 0));
+          CREATE TABLE bookings (
+            id TEXT PRIMARY KEY, code TEXT NOT NULL UNIQUE, slot_id TEXT NOT NULL REFERENCES slots(id),
+            branch_id TEXT NOT NULL, service_id TEXT NOT NULL, field TEXT NOT NULL, day TEXT NOT NULL,
+            start_at INTEGER NOT NULL, end_at INTEGER NOT NULL, citizen_hash TEXT NOT NULL, phone_hash TEXT NOT NULL,
+            phone_last_digits TEXT NOT NULL, address_key TEXT, state TEXT NOT NULL, hold_expires_at INTEGER,
+            ticket_id TEXT, principal TEXT NOT NULL, created_at INTEGER NOT NULL, created_day TEXT NOT NULL,
+            updated_at INTEGER NOT NULL);
+          CREATE INDEX bookings_citizen ON bookings (citizen_hash, day);
+          CREATE INDEX bookings_phone ON bookings (phone_hash);
+          CREATE INDEX bookings_address ON bookings (address_key, created_day);
+          CREATE INDEX bookings_holds ON bookings (state, hold_expires_at);
+          CREATE INDEX bookings_start ON bookings (state, start_at);
+          CREATE TABLE branch_fairness (
+            branch_id TEXT PRIMARY KEY, consecutive_appointment_calls INTEGER NOT NULL);
+          """
+      )
+    }
     return migrator
   }
 }

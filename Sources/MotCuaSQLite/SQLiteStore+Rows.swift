@@ -47,8 +47,8 @@ extension SQLiteStore {
       sql: """
         INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
           call_rank, state, issued_at, called_at, serving_started_at, completed_at, counter_id, recall_count,
-          tracking_code, lease_id, clock_skew_seconds)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          tracking_code, lease_id, clock_skew_seconds, due_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         t.id.rawValue, t.branchID.rawValue, t.serviceID.rawValue, t.originalServiceID.rawValue,
@@ -56,6 +56,7 @@ extension SQLiteStore {
         t.issuedAt.millisecondsSinceEpoch, t.calledAt?.millisecondsSinceEpoch,
         t.servingStartedAt?.millisecondsSinceEpoch, t.completedAt?.millisecondsSinceEpoch,
         t.counterID?.rawValue, t.recallCount, t.trackingCode, leaseID, clockSkewSeconds,
+        t.dueAt?.millisecondsSinceEpoch,
       ])
   }
 
@@ -124,7 +125,7 @@ extension SQLiteStore {
       issuedAt: Instant(millisecondsSinceEpoch: row["issued_at"]), calledAt: instant("called_at"),
       servingStartedAt: instant("serving_started_at"), completedAt: instant("completed_at"),
       counterID: (row["counter_id"] as String?).map(CounterID.init), recallCount: row["recall_count"],
-      trackingCode: row["tracking_code"])
+      trackingCode: row["tracking_code"], dueAt: instant("due_at"))
   }
 
   static func counterState(_ db: Database, _ id: CounterID) throws -> CounterState? {

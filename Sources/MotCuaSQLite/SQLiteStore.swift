@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 public import MotCuaDomain
 public import MotCuaStore
+import Appointments
 import QueueEngine
 
 /// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a command's reply is sent only
@@ -10,9 +11,14 @@ public final class SQLiteStore: MotCuaStore {
   let pool: DatabasePool
   /// Where the database lives.
   public let path: String
+  /// Test-only switch for the booking suite's negative control: false lets a slot be booked over capacity.
+  let enforceCapacity: Bool
 
   /// Opens (creating if needed) the database at `path` and runs pending migrations.
-  public init(path: String) throws {
+  ///
+  /// - Parameter enforceCapacity: always true in production; false only to show a test can catch overbooking.
+  public init(path: String, enforceCapacity: Bool = true) throws {
+    self.enforceCapacity = enforceCapacity
     var config = Configuration()
     config.busyMode = .timeout(10)
     config.prepareDatabase { db in
@@ -172,20 +178,24 @@ public final class SQLiteStore: MotCuaStore {
             + "Complete it or MarkNoShow before calling the next")
       }
       guard !counter.serviceIDs.isEmpty else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
-      let placeholders = counter.serviceIDs.map { _ in "?" }.joined(separator: ", ")
-      var arguments: StatementArguments = [command.branchID.rawValue, command.day.description]
-      arguments += StatementArguments(counter.serviceIDs.map(\.rawValue))
-      guard
-        let row = try Row.fetchOne(
-          db,
-          sql: """
-            SELECT * FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING'
-            AND service_id IN (\(placeholders)) ORDER BY call_rank, issued_at, id LIMIT 1
-            """,
-          arguments: arguments)
+      guard let row = try Self.nextWaiting(db, command, services: counter.serviceIDs)
       else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
       let waiting = try Self.ticket(row)
       let called = try TicketLifecycle.apply(.call(counter: command.counterID), to: waiting, at: command.at)
+      if let rules = command.appointments {
+        let rank: Int = row["effective_rank"]
+        try db.execute(
+          sql: """
+            INSERT INTO branch_fairness (branch_id, consecutive_appointment_calls) VALUES (?, ?)
+            ON CONFLICT (branch_id) DO UPDATE SET consecutive_appointment_calls = CASE
+              WHEN ? = ? THEN consecutive_appointment_calls + 1 WHEN ? >= ? THEN 0
+              ELSE consecutive_appointment_calls END
+            """,
+          arguments: [
+            command.branchID.rawValue, rank == rules.appointmentRank ? 1 : 0, rank, rules.appointmentRank, rank,
+            rules.walkInRank,
+          ])
+      }
       try Self.update(db, called, from: waiting.state)
       counter.currentTicketID = called.id
       counter.currentNumber = called.number
@@ -198,6 +208,40 @@ public final class SQLiteStore: MotCuaStore {
         db, .called, at: command.at, actor: command.principalID, ticket: called, counter: counter)
       return CommandOutcome(ticket: called, events: [event], replayed: false)
     }
+  }
+
+  /// The waiting ticket a counter serving `services` calls next: priority groups, then due appointments, then
+  /// walk-ins by issue time — but a walk-in once `maxConsecutive` due appointments were called in a row while
+  /// one waited. The row carries `effective_rank`.
+  private static func nextWaiting(_ db: Database, _ command: CallNextCommand, services: [ServiceID]) throws -> Row? {
+    let marks = services.map { _ in "?" }.joined(separator: ", ")
+    let appointment = command.appointments?.appointmentRank ?? -1
+    func first(_ condition: String) throws -> Row? {
+      var arguments: StatementArguments = [command.at.millisecondsSinceEpoch, appointment]
+      arguments += [command.branchID.rawValue, command.day.description]
+      arguments += StatementArguments(services.map(\.rawValue))
+      return try Row.fetchOne(
+        db,
+        sql: """
+          SELECT * FROM (
+            SELECT *, CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN ? ELSE call_rank END AS effective_rank
+            FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND service_id IN (\(marks)))
+          \(condition) ORDER BY effective_rank, issued_at, id LIMIT 1
+          """,
+        arguments: arguments)
+    }
+    let best = try first("")
+    guard let best, let rules = command.appointments, best["effective_rank"] as Int == rules.appointmentRank else {
+      return best
+    }
+    let consecutive =
+      try Int.fetchOne(
+        db, sql: "SELECT consecutive_appointment_calls FROM branch_fairness WHERE branch_id = ?",
+        arguments: [command.branchID.rawValue]) ?? 0
+    let walkIn = try first("WHERE effective_rank >= \(rules.walkInRank)")
+    return AppointmentFairness.mayCallAppointment(
+      consecutiveAppointmentCalls: consecutive, walkInWaiting: walkIn != nil, max: rules.maxConsecutive)
+      ? best : walkIn
   }
 
   public func updateTicket(_ command: UpdateTicketCommand) async throws -> CommandOutcome {

@@ -1,3 +1,4 @@
+import Appointments
 import MotCuaDomain
 import MotCuaProtocol
 import MotCuaStore
@@ -48,11 +49,15 @@ struct CounterHandler: Sendable {
     let (principal, counter) = try await self.acting(request.counterID, context, for: "CallNext")
     let key = try Field.optional(request.idempotencyKey, "idempotency_key")
     let now = self.core.clock.now()
+    let policy = self.core.catalogue.priorityPolicy(for: counter.branchID)
     let outcome = self.core.commit(
       try await self.core.store.callNext(
         CallNextCommand(
           counterID: counter.id, branchID: counter.branchID, principalID: principal.id, idempotencyKey: key,
-          day: self.core.catalogue.civilTime.date(of: now), at: now)))
+          day: self.core.catalogue.civilTime.date(of: now), at: now,
+          appointments: (
+            policy.appointmentRank, policy.walkInRank, self.core.options.appointments.maxConsecutiveAppointmentCalls
+          ))))
     var response = Motcua_V1_CallNextResponse()
     if let ticket = outcome.ticket {
       response.ticket = Motcua_V1_Ticket(self.core.live(ticket), catalogue: self.core.catalogue)
@@ -142,8 +147,8 @@ struct CounterHandler: Sendable {
           "this manager token is for branch '\(principal.branchID?.rawValue ?? "?")', not '\(counter.branchID)'")
       }
       return (principal, counter)
-    case .kiosk:
-      throw DomainError.permissionDenied("a kiosk token cannot use \(action); use a counter token")
+    case .kiosk, .portal:
+      throw DomainError.permissionDenied("a \(principal.role.rawValue) token cannot use \(action); use a counter token")
     }
   }
 

@@ -1,3 +1,4 @@
+import Appointments
 import MotCuaDomain
 import MotCuaProtocol
 import MotCuaStore
@@ -71,6 +72,34 @@ struct KioskHandler: Sendable {
     l.expiresAt = Google_Protobuf_Timestamp(lease.expiresAt)
     var response = Motcua_V1_LeaseNumbersResponse()
     response.lease = l
+    return response
+  }
+
+  func checkIn(_ request: Motcua_V1_CheckInRequest, _ context: CallContext) async throws -> Motcua_V1_CheckInResponse {
+    let principal = try await self.core.auth.require(context, for: "CheckIn")
+    let branchID = BranchID(try Field.required(request.branchID, "branch_id"))
+    guard principal.role == .kiosk || principal.role == .manager, principal.covers(branchID) else {
+      throw DomainError.permissionDenied("CheckIn needs a kiosk token of branch '\(branchID)'")
+    }
+    _ = try self.core.catalogue.requireBranch(branchID)
+    let code = try BookingHandler.normalizedCode(request.code)
+    guard let booking = try await self.core.store.booking(code: code),
+      let service = self.core.catalogue.service(booking.slotID.serviceID)
+    else { throw DomainError.notFound("no booking with code \(request.code)") }
+    let now = self.core.clock.now()
+    let catalogue = self.core.catalogue
+    let outcome = try await self.core.store.checkIn(
+      CheckInCommand(
+        code: code, branchID: branchID, service: service, principalID: principal.id,
+        walkInRank: catalogue.priorityPolicy(for: branchID).walkInRank, day: catalogue.civilTime.date(of: now), at: now,
+        ticketID: TicketID("tk_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)),
+        trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet),
+        policy: self.core.options.appointments))
+    var response = Motcua_V1_CheckInResponse()
+    if let ticketOutcome = outcome.ticket, let ticket = self.core.commit(ticketOutcome).ticket {
+      response.ticket = Motcua_V1_Ticket(self.core.live(ticket), catalogue: catalogue)
+    }
+    response.booking = BookingHandler(core: self.core).message(outcome.booking)
     return response
   }
 

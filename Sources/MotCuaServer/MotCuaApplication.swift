@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 public import Logging
@@ -16,9 +17,13 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
 
   /// Opens (and if new, seeds) the database, rebuilds the live views and prepares the gRPC services.
   public init(config: ServerConfig, clock: any WallClock = SystemClock(), logger: Logger) async throws {
-    let store = try SQLiteStore(path: config.databasePath)
+    let store = try SQLiteStore(path: config.databasePath, enforceCapacity: !config.unsafeDisableCapacityCheck)
     let catalogue = try await Self.catalogue(store: store, seeds: config.seedsDirectory, logger: logger)
-    let core = try await MotCuaCore.start(store: store, catalogue: catalogue, clock: clock, options: config.options)
+    let pii = try PIIHasher.load(
+      environment: ProcessInfo.processInfo.environment,
+      keyFile: config.piiKeyPath ?? config.databasePath + ".pii-key", logger: logger)
+    let core = try await MotCuaCore.start(
+      store: store, catalogue: catalogue, clock: clock, options: config.options, pii: pii)
     let bridge = GRPCBridge(logger: logger)
     let security: HTTP2ServerTransport.Posix.TransportSecurity
     if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
@@ -42,6 +47,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
         TicketServiceAdapter(handler: TicketHandler(core: core), bridge: bridge),
         CounterServiceAdapter(handler: CounterHandler(core: core), bridge: bridge),
         DisplayServiceAdapter(handler: DisplayHandler(core: core), bridge: bridge),
+        BookingServiceAdapter(handler: BookingHandler(core: core), bridge: bridge),
         HealthServiceAdapter(core: core, bridge: bridge),
       ])
     self.core = core
@@ -72,10 +78,24 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
     }
   }
 
+  /// Every half minute: lapse expired holds, mark bookings not checked in NO_SHOW (their capacity goes back
+  /// to walk-ins).
+  private func sweepBookings() async throws {
+    while true {
+      try await Task.sleep(for: .seconds(30))
+      do {
+        _ = try await self.core.store.sweepBookings(at: self.core.clock.now(), policy: self.core.options.appointments)
+      } catch {
+        self.logger.error("booking sweep failed", metadata: ["error": "\(error)"])
+      }
+    }
+  }
+
   public func run() async throws {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await self.server.serve() }
+        group.addTask { try await cancelWhenGracefulShutdown { try await self.sweepBookings() } }
         if let address = try await self.listeningAddress {
           self.logger.info(
             "listening on \(address.host):\(address.port) (\(self.config.tlsCertificatePath == nil ? "h2c" : "tls")), database \(self.config.databasePath)")

@@ -2,6 +2,7 @@ public import MotCuaDomain
 public import MotCuaStore
 public import QueueEngine
 import Synchronization
+public import Appointments
 
 /// The server's shared state and rules, independent of any transport: the catalogue, the store, the live
 /// branch views, the estimator, auth and the clock. Handlers for each gRPC service use it.
@@ -12,10 +13,16 @@ public final class MotCuaCore: Sendable {
     public var ignoreOpeningHours: Bool
     /// Unauthenticated requests allowed per second per caller address (bursts of twice that).
     public var anonymousRatePerSecond: Double
+    /// Slots, quotas, check-in window, fairness.
+    public var appointments: AppointmentPolicy
 
-    public init(ignoreOpeningHours: Bool = false, anonymousRatePerSecond: Double = 20) {
+    public init(
+      ignoreOpeningHours: Bool = false, anonymousRatePerSecond: Double = 20,
+      appointments: AppointmentPolicy = AppointmentPolicy()
+    ) {
       self.ignoreOpeningHours = ignoreOpeningHours
       self.anonymousRatePerSecond = anonymousRatePerSecond
+      self.appointments = appointments
     }
   }
 
@@ -26,13 +33,16 @@ public final class MotCuaCore: Sendable {
   let estimator: any WaitEstimator
   let auth: Authenticator
   let options: Options
+  let pii: PIIHasher
+  let slots: SlotPlanner
   private let limiter: Mutex<TokenBucketLimiter>
+  private let bookingLimiter: Mutex<TokenBucketLimiter>
   /// The day the live views were last pruned for.
   private let prunedFor: Mutex<LocalDate?> = Mutex(nil)
 
   /// Rebuilds the live branch views from the store.
   public static func start(
-    store: any MotCuaStore, catalogue: Catalogue, clock: any WallClock, options: Options,
+    store: any MotCuaStore, catalogue: Catalogue, clock: any WallClock, options: Options, pii: PIIHasher,
     estimator: any WaitEstimator = QueueLengthEstimator()
   ) async throws -> MotCuaCore {
     let today = catalogue.civilTime.date(of: clock.now())
@@ -46,12 +56,12 @@ public final class MotCuaCore: Sendable {
     }
     return MotCuaCore(
       catalogue: catalogue, store: store, hub: BranchHub(queues: queues), clock: clock, estimator: estimator,
-      options: options)
+      options: options, pii: pii)
   }
 
   private init(
     catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, clock: any WallClock,
-    estimator: any WaitEstimator, options: Options
+    estimator: any WaitEstimator, options: Options, pii: PIIHasher
   ) {
     self.catalogue = catalogue
     self.store = store
@@ -60,8 +70,32 @@ public final class MotCuaCore: Sendable {
     self.estimator = estimator
     self.auth = Authenticator(store: store)
     self.options = options
+    self.pii = pii
+    self.slots = SlotPlanner(catalogue: catalogue, policy: options.appointments)
     let rate = max(options.anonymousRatePerSecond, 0.001)
     self.limiter = Mutex(TokenBucketLimiter(ratePerSecond: rate, burst: max(1, (2 * rate).rounded(.up))))
+    let perMinute = max(options.appointments.requestsPerMinutePerAddress, 1)
+    self.bookingLimiter = Mutex(TokenBucketLimiter(ratePerSecond: perMinute / 60, burst: perMinute))
+  }
+
+  /// Who is booking: a portal token (exempt from per-address limits), or a caller without a token, limited to
+  /// `requestsPerMinutePerAddress`.
+  ///
+  /// - Throws: `permissionDenied` for other tokens, `resourceExhausted` past the address's limit.
+  func admitBooking(_ context: CallContext) async throws -> BookingRequester {
+    if let principal = try await self.auth.principal(context) {
+      guard principal.role == .portal || principal.role == .manager else {
+        throw DomainError.permissionDenied("bookings take no token, or a portal token; not a \(principal.role.rawValue) token")
+      }
+      return BookingRequester(principalID: principal.id, addressKey: nil)
+    }
+    let now = self.clock.now()
+    guard self.bookingLimiter.withLock({ $0.allow(context.peerHost, at: now) }) else {
+      throw DomainError(
+        .resourceExhausted,
+        "limit reached: at most \(Int(self.options.appointments.requestsPerMinutePerAddress)) booking requests per minute from one address; wait a minute")
+    }
+    return BookingRequester(principalID: nil, addressKey: context.peerHost)
   }
 
   /// Today in the city's civil time.

@@ -17,6 +17,11 @@ public struct ServerConfig: Sendable {
   public var maxConcurrentStreams: Int = 100
   public var maxRequestPayloadBytes: Int = 64 * 1024
   public var maxIdleSeconds: Int = 300
+  /// The file holding the key for citizens' keyed hashes (default: the database path + ".pii-key");
+  /// `MOTCUA_PII_KEY` overrides it.
+  public var piiKeyPath: String?
+  /// Test-only: lets slots be booked over capacity, to show the booking suite catches it. Never in production.
+  public var unsafeDisableCapacityCheck = false
 
   public init(
     databasePath: String, host: String, port: Int, seedsDirectory: String, tlsCertificatePath: String? = nil,

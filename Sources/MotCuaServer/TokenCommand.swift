@@ -26,7 +26,7 @@ public enum TokenAdministration {
         throw DomainError.invalidArgument("counter '\(counter)' is at branch '\(found.branchID)', not '\(branchID)'")
       }
       counterID = found.id
-    case .manager:
+    case .manager, .portal:
       break
     }
     let (token, id) = Tokens.generate()

@@ -1,3 +1,4 @@
+public import Appointments
 public import MotCuaDomain
 
 /// The durable store: the source of truth. Each command is one transaction — check, change, record the
@@ -35,6 +36,25 @@ public protocol MotCuaStore: Sendable {
   func setCounter(_ command: SetCounterCommand) async throws -> CommandOutcome
   /// - Throws: `failedPrecondition` unless the ticket is DONE and has no feedback yet.
   func submitFeedback(_ command: FeedbackCommand) async throws
+
+  // Appointments
+
+  /// Holds or books capacity in a slot after checking the citizen's, phone's and address's quotas; the
+  /// capacity check and the take are one conditional update in the transaction.
+  ///
+  /// - Throws: `failedPrecondition` "slot full"; `resourceExhausted` naming the quota reached; `notFound` for
+  ///   an unknown or lapsed hold.
+  func takeSlot(_ command: TakeSlotCommand) async throws -> BookingOutcome
+  func booking(code: String) async throws -> Booking?
+  /// Cancels or reschedules (one transaction: the new slot is taken and the old released, or neither).
+  func changeBooking(_ command: ChangeBookingCommand) async throws -> Booking
+  /// Checks a booking in within its window and issues its ticket; a second check-in returns the same ticket.
+  func checkIn(_ command: CheckInCommand) async throws -> BookingOutcome
+  /// Lapses expired holds and marks bookings not checked in by their window's end NO_SHOW, releasing their
+  /// capacity. Returns how many changed.
+  func sweepBookings(at: Instant, policy: AppointmentPolicy) async throws -> Int
+  /// Capacity taken in each slot that has any.
+  func slotUsage(_ ids: [SlotID]) async throws -> [SlotID: Int]
 
   // Reads
 

@@ -77,10 +77,13 @@ public struct CallNextCommand: Hashable, Sendable {
   public var idempotencyKey: String?
   public var day: LocalDate
   public var at: Instant
+  /// The ranks of a due appointment and of a walk-in (see `PriorityPolicy`), and how many due appointments
+  /// may be called in a row while a walk-in waits. nil: no appointment rules.
+  public var appointments: (appointmentRank: Int, walkInRank: Int, maxConsecutive: Int)?
 
   public init(
     counterID: CounterID, branchID: BranchID, principalID: String, idempotencyKey: String?, day: LocalDate,
-    at: Instant
+    at: Instant, appointments: (appointmentRank: Int, walkInRank: Int, maxConsecutive: Int)? = nil
   ) {
     self.counterID = counterID
     self.branchID = branchID
@@ -88,7 +91,15 @@ public struct CallNextCommand: Hashable, Sendable {
     self.idempotencyKey = idempotencyKey
     self.day = day
     self.at = at
+    self.appointments = appointments
   }
+
+  public static func == (a: Self, b: Self) -> Bool {
+    a.counterID == b.counterID && a.principalID == b.principalID && a.idempotencyKey == b.idempotencyKey
+      && a.day == b.day && a.at == b.at
+  }
+
+  public func hash(into hasher: inout Hasher) { hasher.combine(self.counterID) }
 }
 
 /// A command on one ticket (recall, start, complete, no-show, transfer).

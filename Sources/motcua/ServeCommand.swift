@@ -16,6 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "TLS private key (PEM).") var tlsKey: String?
   @Option(help: "Unauthenticated requests per second allowed per client address (bursts of twice that).")
   var anonymousRate: Double = 20
+  @Option(help: "File with the key for citizens' keyed hashes (default: DB.pii-key; MOTCUA_PII_KEY overrides).")
+  var piiKeyFile: String?
+  @Flag(help: .hidden) var unsafeDisableCapacityCheck = false
 
   func validate() throws {
     guard (self.tlsCert == nil) == (self.tlsKey == nil) else {
@@ -41,7 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
       databasePath: self.db, host: host, port: port, seedsDirectory: self.seeds, tlsCertificatePath: self.tlsCert,
       tlsKeyPath: self.tlsKey,
       options: .init(ignoreOpeningHours: self.ignoreOpeningHours, anonymousRatePerSecond: self.anonymousRate))
-    let app = try await MotCuaApplication(config: config, logger: logger)
+    var serverConfig = config
+    serverConfig.piiKeyPath = self.piiKeyFile
+    serverConfig.unsafeDisableCapacityCheck = self.unsafeDisableCapacityCheck
+    if self.unsafeDisableCapacityCheck { logger.critical("--unsafe-disable-capacity-check: slots can be overbooked (tests only)") }
+    let app = try await MotCuaApplication(config: serverConfig, logger: logger)
     var groupConfig = ServiceGroupConfiguration(
       services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     groupConfig.maximumGracefulShutdownDuration = .seconds(10)

@@ -13,7 +13,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     @Option(help: "SQLite database file.") var db = "motcua.sqlite"
     @Option(help: "Seed directory, if the database is new.") var seeds = "seeds"
-    @Option(help: "kiosk, counter or manager.") var role: String
+    @Option(help: "kiosk, counter, manager or portal.") var role: String
     @Option(help: "The branch it acts for (required for kiosk and counter; a manager without one is city-wide).")
     var branch: String?
     @Option(help: "The counter, for a counter token.") var counter: String?
@@ -21,7 +21,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
       guard let role = Principal.Role(rawValue: self.role) else {
-        throw ValidationError("--role must be kiosk, counter or manager")
+        throw ValidationError("--role must be kiosk, counter, manager or portal")
       }
       var logger = Logger(label: "motcua")
       logger.logLevel = .warning

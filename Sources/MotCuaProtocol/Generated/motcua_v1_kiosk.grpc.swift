@@ -59,11 +59,25 @@ public enum Motcua_V1_KioskService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "CheckIn" metadata.
+        public enum CheckIn: Sendable {
+            /// Request type for "CheckIn".
+            public typealias Input = Motcua_V1_CheckInRequest
+            /// Response type for "CheckIn".
+            public typealias Output = Motcua_V1_CheckInResponse
+            /// Descriptor for "CheckIn".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "motcua.v1.KioskService"),
+                method: "CheckIn",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "motcua.v1.KioskService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             IssueTicket.descriptor,
             PredictWait.descriptor,
-            LeaseNumbers.descriptor
+            LeaseNumbers.descriptor,
+            CheckIn.descriptor
         ]
     }
 }
@@ -140,6 +154,25 @@ extension Motcua_V1_KioskService {
             request: GRPCCore.StreamingServerRequest<Motcua_V1_LeaseNumbersRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Motcua_V1_LeaseNumbersResponse>
+
+        /// Handle the "CheckIn" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Checks a booking in at the kiosk's branch within its window and issues its ticket (served ahead of
+        /// > walk-ins once the slot has begun). Kiosk token of the branch. Checking in twice returns the same ticket.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Motcua_V1_CheckInRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Motcua_V1_CheckInResponse` messages.
+        func checkIn(
+            request: GRPCCore.StreamingServerRequest<Motcua_V1_CheckInRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Motcua_V1_CheckInResponse>
     }
 
     /// Service protocol for the "motcua.v1.KioskService" service.
@@ -200,6 +233,25 @@ extension Motcua_V1_KioskService {
             request: GRPCCore.ServerRequest<Motcua_V1_LeaseNumbersRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Motcua_V1_LeaseNumbersResponse>
+
+        /// Handle the "CheckIn" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Checks a booking in at the kiosk's branch within its window and issues its ticket (served ahead of
+        /// > walk-ins once the slot has begun). Kiosk token of the branch. Checking in twice returns the same ticket.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Motcua_V1_CheckInRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Motcua_V1_CheckInResponse` message.
+        func checkIn(
+            request: GRPCCore.ServerRequest<Motcua_V1_CheckInRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Motcua_V1_CheckInResponse>
     }
 
     /// Simple service protocol for the "motcua.v1.KioskService" service.
@@ -258,6 +310,25 @@ extension Motcua_V1_KioskService {
             request: Motcua_V1_LeaseNumbersRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Motcua_V1_LeaseNumbersResponse
+
+        /// Handle the "CheckIn" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Checks a booking in at the kiosk's branch within its window and issues its ticket (served ahead of
+        /// > walk-ins once the slot has begun). Kiosk token of the branch. Checking in twice returns the same ticket.
+        ///
+        /// - Parameters:
+        ///   - request: A `Motcua_V1_CheckInRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Motcua_V1_CheckInResponse` to respond with.
+        func checkIn(
+            request: Motcua_V1_CheckInRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Motcua_V1_CheckInResponse
     }
 }
 
@@ -293,6 +364,17 @@ extension Motcua_V1_KioskService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_LeaseNumbersResponse>(),
             handler: { request, context in
                 try await self.leaseNumbers(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Motcua_V1_KioskService.Method.CheckIn.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Motcua_V1_CheckInRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_CheckInResponse>(),
+            handler: { request, context in
+                try await self.checkIn(
                     request: request,
                     context: context
                 )
@@ -336,6 +418,17 @@ extension Motcua_V1_KioskService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func checkIn(
+        request: GRPCCore.StreamingServerRequest<Motcua_V1_CheckInRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Motcua_V1_CheckInResponse> {
+        let response = try await self.checkIn(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -373,6 +466,19 @@ extension Motcua_V1_KioskService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Motcua_V1_LeaseNumbersResponse> {
         return GRPCCore.ServerResponse<Motcua_V1_LeaseNumbersResponse>(
             message: try await self.leaseNumbers(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func checkIn(
+        request: GRPCCore.ServerRequest<Motcua_V1_CheckInRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Motcua_V1_CheckInResponse> {
+        return GRPCCore.ServerResponse<Motcua_V1_CheckInResponse>(
+            message: try await self.checkIn(
                 request: request.message,
                 context: context
             ),
@@ -454,6 +560,30 @@ extension Motcua_V1_KioskService {
             deserializer: some GRPCCore.MessageDeserializer<Motcua_V1_LeaseNumbersResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_LeaseNumbersResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CheckIn" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Checks a booking in at the kiosk's branch within its window and issues its ticket (served ahead of
+        /// > walk-ins once the slot has begun). Kiosk token of the branch. Checking in twice returns the same ticket.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Motcua_V1_CheckInRequest` message.
+        ///   - serializer: A serializer for `Motcua_V1_CheckInRequest` messages.
+        ///   - deserializer: A deserializer for `Motcua_V1_CheckInResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func checkIn<Result>(
+            request: GRPCCore.ClientRequest<Motcua_V1_CheckInRequest>,
+            serializer: some GRPCCore.MessageSerializer<Motcua_V1_CheckInRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Motcua_V1_CheckInResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_CheckInResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -571,6 +701,41 @@ extension Motcua_V1_KioskService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "CheckIn" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Checks a booking in at the kiosk's branch within its window and issues its ticket (served ahead of
+        /// > walk-ins once the slot has begun). Kiosk token of the branch. Checking in twice returns the same ticket.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Motcua_V1_CheckInRequest` message.
+        ///   - serializer: A serializer for `Motcua_V1_CheckInRequest` messages.
+        ///   - deserializer: A deserializer for `Motcua_V1_CheckInResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func checkIn<Result>(
+            request: GRPCCore.ClientRequest<Motcua_V1_CheckInRequest>,
+            serializer: some GRPCCore.MessageSerializer<Motcua_V1_CheckInRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Motcua_V1_CheckInResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_CheckInResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Motcua_V1_KioskService.Method.CheckIn.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -652,6 +817,36 @@ extension Motcua_V1_KioskService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_LeaseNumbersRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Motcua_V1_LeaseNumbersResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckIn" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Checks a booking in at the kiosk's branch within its window and issues its ticket (served ahead of
+    /// > walk-ins once the slot has begun). Kiosk token of the branch. Checking in twice returns the same ticket.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Motcua_V1_CheckInRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkIn<Result>(
+        request: GRPCCore.ClientRequest<Motcua_V1_CheckInRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_CheckInResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.checkIn(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Motcua_V1_CheckInRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Motcua_V1_CheckInResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -747,6 +942,40 @@ extension Motcua_V1_KioskService.ClientProtocol {
             metadata: metadata
         )
         return try await self.leaseNumbers(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CheckIn" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Checks a booking in at the kiosk's branch within its window and issues its ticket (served ahead of
+    /// > walk-ins once the slot has begun). Kiosk token of the branch. Checking in twice returns the same ticket.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func checkIn<Result>(
+        _ message: Motcua_V1_CheckInRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Motcua_V1_CheckInResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Motcua_V1_CheckInRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.checkIn(
             request: request,
             options: options,
             onResponse: handleResponse

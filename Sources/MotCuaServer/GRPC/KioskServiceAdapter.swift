@@ -17,4 +17,8 @@ struct KioskServiceAdapter: Motcua_V1_KioskService.ServiceProtocol {
   func leaseNumbers(request: ServerRequest<Motcua_V1_LeaseNumbersRequest>, context: ServerContext) async throws
     -> ServerResponse<Motcua_V1_LeaseNumbersResponse>
   { try await self.bridge.unary(request, context, self.handler.leaseNumbers) }
+
+  func checkIn(request: ServerRequest<Motcua_V1_CheckInRequest>, context: ServerContext) async throws
+    -> ServerResponse<Motcua_V1_CheckInResponse>
+  { try await self.bridge.unary(request, context, self.handler.checkIn) }
 }

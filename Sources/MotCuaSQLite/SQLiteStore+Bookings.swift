@@ -1,0 +1,307 @@
+public import Appointments
+import GRDB
+public import MotCuaDomain
+public import MotCuaStore
+import QueueEngine
+
+/// Appointments: slots' capacity rows, holds and bookings, quotas, check-in, the no-show sweep.
+extension SQLiteStore {
+  public func takeSlot(_ command: TakeSlotCommand) async throws -> BookingOutcome {
+    let enforceCapacity = self.enforceCapacity
+    return try await self.pool.write { db in
+      let scope = command.requester.idempotencyScope(for: command.citizen)
+      if let (key, fingerprint) = command.idempotency,
+        let earlier = try Self.earlierResult(db, principal: scope, key: key, fingerprint: fingerprint),
+        let id = earlier.leaseID, let booking = try Self.booking(db, id: id)
+      {
+        return BookingOutcome(booking: booking, replayed: true)
+      }
+      try Self.expireHolds(db, at: command.at)
+      var booking: Booking
+      switch command.target {
+      case .hold(let holdID):
+        guard var held = try Self.booking(db, id: holdID), held.state == .held,
+          held.citizen.nationalIDHash == command.citizen.nationalIDHash
+        else {
+          throw DomainError.notFound("no live hold '\(holdID)' for this citizen; holds lapse after a few minutes")
+        }
+        held.state = .booked
+        held.holdExpiresAt = nil
+        try Self.saveState(db, held, at: command.at)
+        booking = held
+      case .slot(let slot):
+        try Self.checkQuotas(
+          db, citizen: command.citizen, field: command.field, day: slot.id.date, requester: command.requester,
+          today: command.day, policy: command.policy, excluding: nil)
+        try Self.take(db, slot, enforceCapacity: enforceCapacity)
+        booking = Booking(
+          id: command.bookingID, code: command.code, slotID: slot.id, field: command.field, start: slot.start,
+          end: slot.end, citizen: command.citizen, state: command.hold ? .held : .booked,
+          holdExpiresAt: command.hold ? command.at.adding(seconds: command.policy.holdSeconds) : nil, ticketID: nil,
+          createdAt: command.at)
+        try Self.insert(db, booking, requester: command.requester, day: command.day)
+      }
+      if let (key, fingerprint) = command.idempotency {
+        try Self.remember(db, principal: scope, key: key, fingerprint: fingerprint, lease: booking.id, at: command.at)
+      }
+      return BookingOutcome(booking: booking, replayed: false)
+    }
+  }
+
+  public func booking(code: String) async throws -> Booking? {
+    try await self.pool.read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [code]).map(Self.booking)
+    }
+  }
+
+  public func changeBooking(_ command: ChangeBookingCommand) async throws -> Booking {
+    let enforceCapacity = self.enforceCapacity
+    return try await self.pool.write { db in
+      try Self.expireHolds(db, at: command.at)
+      guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
+        .map(Self.booking), booking.citizen.nationalIDHash == command.nationalIDHash
+      else { throw DomainError.notFound("no booking with that code and national ID") }
+      guard booking.state.isActive else {
+        throw DomainError.failedPrecondition("booking \(booking.code) is \(booking.state.rawValue) and cannot change")
+      }
+      try Self.release(db, booking.slotID)
+      if let slot = command.moveTo {
+        let requester = BookingRequester(principalID: "reschedule", addressKey: nil)
+        try Self.checkQuotas(
+          db, citizen: booking.citizen, field: command.field ?? booking.field, day: slot.id.date,
+          requester: requester, today: slot.id.date, policy: command.policy, excluding: booking.id)
+        try Self.take(db, slot, enforceCapacity: enforceCapacity)
+        booking.slotID = slot.id
+        booking.start = slot.start
+        booking.end = slot.end
+        booking.field = command.field ?? booking.field
+        booking.state = .booked
+        booking.holdExpiresAt = nil
+        try db.execute(
+          sql: """
+            UPDATE bookings SET slot_id = ?, branch_id = ?, service_id = ?, field = ?, day = ?, start_at = ?,
+              end_at = ?, state = 'BOOKED', hold_expires_at = NULL, updated_at = ? WHERE id = ?
+            """,
+          arguments: [
+            slot.id.description, slot.id.branchID.rawValue, slot.id.serviceID.rawValue, booking.field.rawValue,
+            slot.id.date.description, slot.start.millisecondsSinceEpoch, slot.end.millisecondsSinceEpoch,
+            command.at.millisecondsSinceEpoch, booking.id,
+          ])
+      } else {
+        booking.state = .cancelled
+        try Self.saveState(db, booking, at: command.at)
+      }
+      return booking
+    }
+  }
+
+  public func checkIn(_ command: CheckInCommand) async throws -> BookingOutcome {
+    try await self.pool.write { db in
+      guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
+        .map(Self.booking)
+      else { throw DomainError.notFound("no booking with code \(command.code)") }
+      if booking.state == .checkedIn, let id = booking.ticketID, let ticket = try Self.ticket(db, id) {
+        return BookingOutcome(booking: booking, replayed: true, ticket: CommandOutcome(ticket: ticket, events: [], replayed: true))
+      }
+      guard booking.state == .booked else {
+        throw DomainError.failedPrecondition("booking \(booking.code) is \(booking.state.rawValue); take a walk-in ticket")
+      }
+      guard booking.slotID.branchID == command.branchID else {
+        throw DomainError.failedPrecondition(
+          "booking \(booking.code) is at branch '\(booking.slotID.branchID)', not here; please go there")
+      }
+      guard booking.slotID.serviceID == command.service.id else {
+        throw DomainError.failedPrecondition("booking \(booking.code) changed while checking in; try again")
+      }
+      switch CheckInWindow.evaluate(slotStart: booking.start, now: command.at, policy: command.policy) {
+      case .tooEarly(let opensAt):
+        throw DomainError.failedPrecondition(
+          "too early: check-in for booking \(booking.code) opens at \(CivilTime.vietnam.clockText(opensAt))")
+      case .tooLate(let closedAt):
+        throw DomainError.failedPrecondition(
+          "too late: check-in for booking \(booking.code) closed at \(CivilTime.vietnam.clockText(closedAt)); "
+            + "please take a walk-in ticket")
+      case .open:
+        break
+      }
+      let sequence = try Self.takeNumbers(db, command.branchID, command.service.id, command.day, count: 1)
+      let ticket = Ticket(
+        id: command.ticketID, branchID: command.branchID, serviceID: command.service.id,
+        originalServiceID: command.service.id, day: command.day, sequence: sequence,
+        number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence), priority: .none,
+        callRank: command.walkInRank, state: .waiting, issuedAt: command.at, trackingCode: command.trackingCode,
+        dueAt: booking.start)
+      try Self.insert(db, ticket)
+      booking.state = .checkedIn
+      booking.ticketID = ticket.id
+      try db.execute(
+        sql: "UPDATE bookings SET state = 'CHECKED_IN', ticket_id = ?, updated_at = ? WHERE id = ?",
+        arguments: [ticket.id.rawValue, command.at.millisecondsSinceEpoch, booking.id])
+      let event = try Self.record(db, .issued, at: command.at, actor: command.principalID, ticket: ticket, counter: nil)
+      return BookingOutcome(
+        booking: booking, replayed: false, ticket: CommandOutcome(ticket: ticket, events: [event], replayed: false))
+    }
+  }
+
+  public func sweepBookings(at: Instant, policy: AppointmentPolicy) async throws -> Int {
+    try await self.pool.write { db in
+      var changed = try Self.expireHolds(db, at: at)
+      let deadline = at.adding(seconds: -policy.checkInLateSeconds).millisecondsSinceEpoch
+      try db.execute(
+        sql: """
+          UPDATE slots SET taken = taken - (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = slots.id
+            AND b.state = 'BOOKED' AND b.start_at < ?)
+          WHERE id IN (SELECT slot_id FROM bookings WHERE state = 'BOOKED' AND start_at < ?)
+          """,
+        arguments: [deadline, deadline])
+      try db.execute(
+        sql: "UPDATE bookings SET state = 'NO_SHOW', updated_at = ? WHERE state = 'BOOKED' AND start_at < ?",
+        arguments: [at.millisecondsSinceEpoch, deadline])
+      changed += db.changesCount
+      return changed
+    }
+  }
+
+  public func slotUsage(_ ids: [SlotID]) async throws -> [SlotID: Int] {
+    guard !ids.isEmpty else { return [:] }
+    return try await self.pool.read { db in
+      var usage: [SlotID: Int] = [:]
+      for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+        let marks = chunk.map { _ in "?" }.joined(separator: ", ")
+        for row in try Row.fetchAll(
+          db, sql: "SELECT id, taken FROM slots WHERE id IN (\(marks))",
+          arguments: StatementArguments(chunk.map(\.description)))
+        {
+          if let id = SlotID(row["id"] as String) { usage[id] = row["taken"] }
+        }
+      }
+      return usage
+    }
+  }
+
+  // MARK: Steps
+
+  /// Lapses holds whose time is up and gives their capacity back. Returns how many lapsed.
+  @discardableResult
+  static func expireHolds(_ db: Database, at: Instant) throws -> Int {
+    let now = at.millisecondsSinceEpoch
+    try db.execute(
+      sql: """
+        UPDATE slots SET taken = taken - (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = slots.id
+          AND b.state = 'HELD' AND b.hold_expires_at <= ?)
+        WHERE id IN (SELECT slot_id FROM bookings WHERE state = 'HELD' AND hold_expires_at <= ?)
+        """,
+      arguments: [now, now])
+    try db.execute(
+      sql: "UPDATE bookings SET state = 'EXPIRED', updated_at = ? WHERE state = 'HELD' AND hold_expires_at <= ?",
+      arguments: [now, now])
+    return db.changesCount
+  }
+
+  /// Takes one place in `slot`: a conditional update, so capacity holds whatever runs concurrently.
+  static func take(_ db: Database, _ slot: SlotDefinition, enforceCapacity: Bool) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO slots (id, branch_id, service_id, day, start_at, end_at, capacity, taken)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0)
+        ON CONFLICT (id) DO UPDATE SET capacity = excluded.capacity
+        """,
+      arguments: [
+        slot.id.description, slot.id.branchID.rawValue, slot.id.serviceID.rawValue, slot.id.date.description,
+        slot.start.millisecondsSinceEpoch, slot.end.millisecondsSinceEpoch, slot.capacity,
+      ])
+    try db.execute(
+      sql: enforceCapacity
+        ? "UPDATE slots SET taken = taken + 1 WHERE id = ? AND taken < capacity"
+        : "UPDATE slots SET taken = taken + 1 WHERE id = ?",
+      arguments: [slot.id.description])
+    guard db.changesCount == 1 else {
+      throw DomainError.failedPrecondition("slot full: \(slot.id) has no place left; choose another slot")
+    }
+  }
+
+  static func release(_ db: Database, _ slot: SlotID) throws {
+    try db.execute(
+      sql: "UPDATE slots SET taken = taken - 1 WHERE id = ? AND taken > 0", arguments: [slot.description])
+  }
+
+  /// The quotas that stop touts; each breach names its limit.
+  static func checkQuotas(
+    _ db: Database, citizen: CitizenIdentity, field: ServiceField, day: LocalDate, requester: BookingRequester,
+    today: LocalDate, policy: AppointmentPolicy, excluding: String?
+  ) throws {
+    let active = "state IN ('HELD', 'BOOKED') AND id IS NOT ?"
+    func count(_ sql: String, _ arguments: StatementArguments) throws -> Int {
+      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings WHERE \(active) AND \(sql)", arguments: [excluding] + arguments) ?? 0
+    }
+    if try count("citizen_hash = ? AND day = ? AND field = ?", [citizen.nationalIDHash, day.description, field.rawValue])
+      >= policy.maxPerCitizenPerFieldPerDay
+    {
+      throw DomainError(.resourceExhausted,
+        "limit reached: at most \(policy.maxPerCitizenPerFieldPerDay) appointment per citizen per field per day (\(field.rawValue), \(day))")
+    }
+    if try count("citizen_hash = ? AND day = ?", [citizen.nationalIDHash, day.description]) >= policy.maxPerCitizenPerDay {
+      throw DomainError(.resourceExhausted,
+        "limit reached: at most \(policy.maxPerCitizenPerDay) appointments per citizen per day (\(day))")
+    }
+    if try count("phone_hash = ?", [citizen.phoneHash]) >= policy.maxActivePerPhone {
+      throw DomainError(.resourceExhausted,
+        "limit reached: at most \(policy.maxActivePerPhone) active appointments per phone number")
+    }
+    if let address = requester.addressKey,
+      try count("address_key = ? AND created_day = ?", [address, today.description]) >= policy.maxActivePerAddressPerDay
+    {
+      throw DomainError(.resourceExhausted,
+        "limit reached: at most \(policy.maxActivePerAddressPerDay) active appointments booked from one address per day")
+    }
+  }
+
+  static func insert(_ db: Database, _ b: Booking, requester: BookingRequester, day: LocalDate) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO bookings (id, code, slot_id, branch_id, service_id, field, day, start_at, end_at, citizen_hash,
+          phone_hash, phone_last_digits, address_key, state, hold_expires_at, ticket_id, principal, created_at,
+          created_day, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        b.id, b.code, b.slotID.description, b.slotID.branchID.rawValue, b.slotID.serviceID.rawValue, b.field.rawValue,
+        b.slotID.date.description, b.start.millisecondsSinceEpoch, b.end.millisecondsSinceEpoch,
+        b.citizen.nationalIDHash, b.citizen.phoneHash, b.citizen.phoneLastDigits, requester.addressKey,
+        b.state.rawValue, b.holdExpiresAt?.millisecondsSinceEpoch, b.ticketID?.rawValue,
+        requester.principalID ?? "citizen", b.createdAt.millisecondsSinceEpoch, day.description,
+        b.createdAt.millisecondsSinceEpoch,
+      ])
+  }
+
+  static func saveState(_ db: Database, _ b: Booking, at: Instant) throws {
+    try db.execute(
+      sql: "UPDATE bookings SET state = ?, hold_expires_at = ?, updated_at = ? WHERE id = ?",
+      arguments: [b.state.rawValue, b.holdExpiresAt?.millisecondsSinceEpoch, at.millisecondsSinceEpoch, b.id])
+  }
+
+  static func booking(_ db: Database, id: String) throws -> Booking? {
+    try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE id = ?", arguments: [id]).map(self.booking)
+  }
+
+  static func booking(_ row: Row) throws -> Booking {
+    guard let slot = SlotID(row["slot_id"] as String), let state = Booking.State(rawValue: row["state"]) else {
+      throw StoreCorruption("booking \(row["id"] as String) has an unreadable slot or state")
+    }
+    return Booking(
+      id: row["id"], code: row["code"], slotID: slot, field: ServiceField(rawValue: row["field"]) ?? .other,
+      start: Instant(millisecondsSinceEpoch: row["start_at"]), end: Instant(millisecondsSinceEpoch: row["end_at"]),
+      citizen: CitizenIdentity(
+        nationalIDHash: row["citizen_hash"], phoneHash: row["phone_hash"], phoneLastDigits: row["phone_last_digits"]),
+      state: state, holdExpiresAt: (row["hold_expires_at"] as Int64?).map(Instant.init(millisecondsSinceEpoch:)),
+      ticketID: (row["ticket_id"] as String?).map(TicketID.init),
+      createdAt: Instant(millisecondsSinceEpoch: row["created_at"]))
+  }
+}
+
+extension CivilTime {
+  /// "HH:MM" of an instant.
+  func clockText(_ instant: Instant) -> String {
+    ClockTime(minuteOfDay: self.minuteOfDay(of: instant))?.description ?? "?"
+  }
+}
