@@ -30,7 +30,10 @@ let targets: [Target] = [
   // Pure modules: no NIO, gRPC, GRDB or Logging. The package graph enforces it.
   .target(name: "MotCuaDomain", swiftSettings: settings),
   .target(name: "QueueEngine", dependencies: ["MotCuaDomain"], swiftSettings: settings),
-  .target(name: "WaitPrediction", dependencies: ["MotCuaDomain"], swiftSettings: settings),
+  // The predictor simulates the queue on every ticket: optimised even in debug builds, or tests crawl.
+  .target(
+    name: "WaitPrediction", dependencies: ["MotCuaDomain"],
+    swiftSettings: settings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
   .target(name: "Appointments", dependencies: ["MotCuaDomain"], swiftSettings: settings),
 
   // Storage: the protocol, then one driver per database.

@@ -27,7 +27,7 @@ typedef enum mk_err {
   MK_ERR_NOT_FOUND = 5,   /* unknown branch or service (NOT_FOUND) */
   MK_ERR_REJECTED = 6,    /* the server refused the request (INVALID_ARGUMENT, FAILED_PRECONDITION, ...) */
   MK_ERR_PROTOCOL = 7,    /* malformed or truncated response */
-  MK_ERR_SEE_STAFF = 8,   /* offline and no usable lease: the screen says "please see staff" */
+  MK_ERR_SEE_STAFF = 8,   /* offline and no usable lease, or a check-in while offline: "please see staff" */
   MK_ERR_JOURNAL = 9,     /* the journal cannot be opened or written */
   MK_ERR_PRINTER = 10,    /* the printer (or preview file) is missing or failed */
   MK_ERR_RENDER = 11,     /* the ticket image could not be made (font, QR code) */
@@ -104,6 +104,9 @@ typedef struct mk_ticket {
   int replayed;             /* the server answered a retry with the ticket an earlier attempt issued */
   int reprint;              /* printed again by mk_kiosk_reprint() */
   char tracking_url[640];   /* what the QR code holds */
+  /* A ticket issued by checking a booking in (mk_kiosk_checkin); zero / "" for a walk-in ticket. */
+  int64_t appointment_start_ms; /* the booked slot's start, Unix time in milliseconds */
+  char booking_code[16];        /* e.g. "K7QX-M2PA" */
 } mk_ticket;
 
 /** One procedure of the branch, as ListServices returns it. */
@@ -195,6 +198,17 @@ int mk_kiosk_services(mk_kiosk *k, mk_service **list, size_t *count);
  *  MK_ERR_SEE_STAFF, MK_ERR_JOURNAL, MK_ERR_PRINTER (the ticket exists: *out is filled), MK_ERR_RENDER or
  *  MK_ERR_NOMEM. */
 int mk_kiosk_issue(mk_kiosk *k, const char *service_id, int priority, mk_ticket *out);
+
+/** Checks a booking in at the kiosk's branch (KioskService.CheckIn, kiosk token) and prints its ticket like
+ *  mk_kiosk_issue, with the appointment's time (out->appointment_start_ms, out->booking_code). Online only:
+ *  there is no offline check-in. Checking in twice returns the same ticket, so UNAVAILABLE is retried.
+ *  Returns MK_OK, MK_ERR_CONFIG (no branch, token or code), MK_ERR_TLS, MK_ERR_AUTH, MK_ERR_NOT_FOUND (unknown
+ *  booking code or branch), MK_ERR_REJECTED (FAILED_PRECONDITION: too early — the message says when check-in
+ *  opens —, too late — take a walk-in ticket —, booked at another branch — the message names it —, or the
+ *  booking is cancelled or already over; INVALID_ARGUMENT: a malformed code), MK_ERR_PROTOCOL, MK_ERR_SEE_STAFF
+ *  (the server cannot be reached or did not answer in time: "cannot check in offline: please see staff"),
+ *  MK_ERR_JOURNAL, MK_ERR_PRINTER (the ticket exists: *out is filled), MK_ERR_RENDER or MK_ERR_NOMEM. */
+int mk_kiosk_checkin(mk_kiosk *k, const char *code, mk_ticket *out);
 
 /** Prints the last ticket again, labelled REPRINT. Returns MK_OK, MK_ERR_NOTHING, MK_ERR_JOURNAL,
  *  MK_ERR_PRINTER or MK_ERR_RENDER. */

@@ -35,6 +35,9 @@ static const char *const migrations[] = {
     "  tracking_url TEXT NOT NULL);"
     "CREATE TABLE services (service_id TEXT PRIMARY KEY, name_vi TEXT NOT NULL, prefix TEXT NOT NULL);"
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 2: tickets issued by checking a booking in (reprinted with their appointment) */
+    "ALTER TABLE last_ticket ADD COLUMN appointment_start_ms INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE last_ticket ADD COLUMN booking_code TEXT NOT NULL DEFAULT '';",
 };
 
 static int fail(mk_journal *j) {
@@ -342,18 +345,20 @@ int mk_journal_last_put(mk_journal *j, const mk_ticket *t) {
   return run(j, prep(j,
                      "INSERT OR REPLACE INTO last_ticket (slot, ticket_id, number, tracking_code, branch_id,"
                      " branch_name, service_id, service_name, priority, people_ahead, has_estimate, p50_seconds,"
-                     " p90_seconds, issued_at_ms, offline, tracking_url) VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     "tttttttiiiiiiit", t->ticket_id, t->number, t->tracking_code, t->branch_id, t->branch_name,
+                     " p90_seconds, issued_at_ms, offline, tracking_url, appointment_start_ms, booking_code)"
+                     " VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     "tttttttiiiiiiitit", t->ticket_id, t->number, t->tracking_code, t->branch_id, t->branch_name,
                      t->service_id, t->service_name, (int64_t)t->priority, (int64_t)t->people_ahead,
                      (int64_t)t->has_estimate, (int64_t)t->p50_seconds, (int64_t)t->p90_seconds, t->issued_at_ms,
-                     (int64_t)t->offline, t->tracking_url));
+                     (int64_t)t->offline, t->tracking_url, t->appointment_start_ms, t->booking_code));
 }
 
 int mk_journal_last_get(mk_journal *j, mk_ticket *t) {
   sqlite3_stmt *st = prep(j,
                           "SELECT ticket_id, number, tracking_code, branch_id, branch_name, service_id,"
                           " service_name, priority, people_ahead, has_estimate, p50_seconds, p90_seconds,"
-                          " issued_at_ms, offline, tracking_url FROM last_ticket WHERE slot = 1",
+                          " issued_at_ms, offline, tracking_url, appointment_start_ms, booking_code"
+                          " FROM last_ticket WHERE slot = 1",
                           "");
   if (st == NULL) return MK_JOURNAL_ERR_IO;
   int rc = sqlite3_step(st);
@@ -377,6 +382,8 @@ int mk_journal_last_get(mk_journal *j, mk_ticket *t) {
   t->issued_at_ms = sqlite3_column_int64(st, 12);
   t->offline = sqlite3_column_int(st, 13);
   col(st, 14, t->tracking_url, sizeof(t->tracking_url));
+  t->appointment_start_ms = sqlite3_column_int64(st, 15);
+  col(st, 16, t->booking_code, sizeof(t->booking_code));
   sqlite3_finalize(st);
   return MK_JOURNAL_OK;
 }

@@ -92,6 +92,50 @@ int mk_kiosk_map_status(const mk_h2_status *st, const char *rpc, char *msg, size
   }
 }
 
+/* After a failed CheckIn: the server's refusal as one line a citizen at the kiosk can act on. */
+int mk_kiosk_checkin_explain(int rc, const mk_h2_status *st, const char *code, const char *other_branch_name,
+                             char *msg, size_t msglen) {
+  char other[128];
+  if (rc == MK_ERR_UNAVAILABLE || rc == MK_ERR_TIMEOUT) {
+    char why[700];
+    snprintf(why, sizeof(why), "%s", msg);
+    snprintf(msg, msglen, "cannot check in offline: please see staff (%s)", why[0] ? why : "server unreachable");
+    return MK_ERR_SEE_STAFF;
+  }
+  if (rc == MK_ERR_NOT_FOUND && strstr(st->message, "no booking")) {
+    snprintf(msg, msglen, "no booking with code %s (NOT_FOUND): please check the code", code);
+    return rc;
+  }
+  if (rc != MK_ERR_REJECTED || st->code != MK_GRPC_FAILED_PRECONDITION) return rc;
+  const char *m = st->message;
+  if (strncmp(m, "too early: ", 11) == 0) {
+    snprintf(msg, msglen, "too early to check in: %s", m + 11);
+  } else if (strncmp(m, "too late: ", 10) == 0) {
+    snprintf(msg, msglen, "too late to check in: %s%s", m + 10,
+             strstr(m, "walk-in") ? "" : "; please take a walk-in ticket");
+  } else if (mk_kiosk_checkin_other_branch(m, other, sizeof(other))) {
+    if (other_branch_name && other_branch_name[0])
+      snprintf(msg, msglen, "wrong branch: booking %s is at %s (%s), not here; please go there", code,
+               other_branch_name, other);
+    else
+      snprintf(msg, msglen, "wrong branch: booking %s is at branch %s, not here; please go there", code, other);
+  } else {
+    snprintf(msg, msglen, "cannot check in: %s", m);
+  }
+  return rc;
+}
+
+int mk_kiosk_checkin_other_branch(const char *server_message, char *branch, size_t branchlen) {
+  const char *p = strstr(server_message, "at branch '");
+  if (p == NULL) return 0;
+  p += 11;
+  const char *end = strchr(p, '\'');
+  if (end == NULL || end == p || (size_t)(end - p) >= branchlen) return 0;
+  memcpy(branch, p, (size_t)(end - p));
+  branch[end - p] = '\0';
+  return 1;
+}
+
 /* ---- connection and calls ----------------------------------------------------------------------------- */
 
 static void drop_connection(mk_kiosk *k) {
@@ -171,6 +215,7 @@ int mk_kiosk_unary(mk_kiosk *k, const mk_call_args *a, int retry, uint8_t **resp
     mk_h2_status st;
     memset(&st, 0, sizeof(st));
     int rc = call_once(k, a, resp, resp_len, &st);
+    k->last_status = st;
     if (rc == MK_OK) return MK_OK;
     if (!(retry && rc == MK_ERR_UNAVAILABLE && mk_grpc_status_retryable(st.code) && attempt < k->cfg.retries))
       return rc;

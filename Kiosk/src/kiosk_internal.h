@@ -17,6 +17,7 @@ struct mk_kiosk {
   mk_journal *journal;
   mk_net *net;
   int replayed_once; /* the journal was replayed on this connection's first success */
+  mk_h2_status last_status; /* the last unary call's status (its last attempt) */
   char error[600];
 };
 

@@ -254,3 +254,62 @@ int mk_kiosk_issue(mk_kiosk *k, const char *service_id, int priority, mk_ticket 
   return pr;
 }
 
+
+/* ---- checking a booking in --------------------------------------------------------------------------- */
+
+/* Another branch's name through ListBranches (best effort, no retry); "" when unknown. */
+static void other_branch_name(mk_kiosk *k, const char *branch_id, char *out, size_t outlen) {
+  out[0] = '\0';
+  uint8_t *req, *resp;
+  size_t req_len, resp_len;
+  if (mk_rpc_encode_list_branches(&req, &req_len) != MK_RPC_OK) return;
+  char saved[sizeof(k->error)];
+  memcpy(saved, k->error, sizeof(saved));
+  mk_call_args a = {MK_RPC_LIST_BRANCHES, "ListBranches", req, req_len, 0, NULL, NULL, 0, 1};
+  int rc = mk_kiosk_unary(k, &a, 0, &resp, &resp_len);
+  free(req);
+  memcpy(k->error, saved, sizeof(saved));
+  if (rc != MK_OK) return;
+  if (mk_rpc_decode_branch_name(resp, resp_len, branch_id, out, outlen) != MK_RPC_OK) out[0] = '\0';
+  free(resp);
+}
+
+int mk_kiosk_checkin(mk_kiosk *k, const char *code, mk_ticket *out) {
+  memset(out, 0, sizeof(*out));
+  k->error[0] = '\0';
+  if (mk_kiosk_need_token(k)) return MK_ERR_CONFIG;
+  if (code == NULL || !code[0]) return mk_kiosk_set_error(k, MK_ERR_CONFIG, "no booking code given (--code CODE)");
+
+  uint8_t *req, *resp;
+  size_t req_len, resp_len;
+  if (mk_rpc_encode_checkin(k->cfg.branch, code, &req, &req_len) != MK_RPC_OK)
+    return mk_kiosk_set_error(k, MK_ERR_NOMEM, "out of memory");
+  /* CheckIn is idempotent on the server (a second check-in returns the same ticket): UNAVAILABLE is retried. */
+  mk_call_args a = {MK_RPC_CHECK_IN, "CheckIn", req, req_len, 1, NULL, NULL, 0, 1};
+  int rc = mk_kiosk_unary(k, &a, 1, &resp, &resp_len);
+  free(req);
+  if (rc != MK_OK) {
+    if (rc == MK_ERR_TLS || rc == MK_ERR_CONFIG || rc == MK_ERR_NOMEM || rc == MK_ERR_PROTOCOL) return rc;
+    mk_h2_status st = k->last_status;
+    char other[128], name[256] = "";
+    if (rc == MK_ERR_REJECTED && mk_kiosk_checkin_other_branch(st.message, other, sizeof(other)))
+      other_branch_name(k, other, name, sizeof(name));
+    return mk_kiosk_checkin_explain(rc, &st, code, name, k->error, sizeof(k->error));
+  }
+  int dr = mk_rpc_decode_checkin(resp, resp_len, out);
+  free(resp);
+  if (dr != MK_RPC_OK) {
+    memset(out, 0, sizeof(*out));
+    return mk_kiosk_set_error(k, MK_ERR_PROTOCOL, "CheckIn: malformed response message");
+  }
+  if (!out->branch_id[0]) snprintf(out->branch_id, sizeof(out->branch_id), "%s", k->cfg.branch);
+  if (!out->booking_code[0]) snprintf(out->booking_code, sizeof(out->booking_code), "%s", code);
+  mk_kiosk_branch_name(k, 1, out->branch_name, sizeof(out->branch_name));
+  if (out->service_name[0]) mk_journal_service_put(k->journal, out->service_id, out->service_name, NULL);
+  mk_text_tracking_url(k->cfg.tracking_url, out->ticket_id, out->tracking_code, out->tracking_url,
+                       sizeof(out->tracking_url));
+  if (mk_journal_last_put(k->journal, out) != MK_JOURNAL_OK) return mk_kiosk_journal_error(k, "write failed");
+  int pr = mk_kiosk_print(k, out);
+  after_success(k, NULL);
+  return pr;
+}

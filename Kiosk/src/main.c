@@ -15,6 +15,8 @@ static const char usage[] =
     "  services                          the branch's services, queue lengths and waits\n"
     "  issue --service ID [--priority P] issue and print a ticket (offline from the lease if the server is\n"
     "                                    unreachable); the number is the last line of output\n"
+    "  checkin --code CODE               check a booking in and print its ticket (online only); the number is\n"
+    "                                    the last line of output\n"
     "  watch [--count N] [--duration S]  follow the branch's queues live\n"
     "  status                            connection, leases left, journal entries not yet synced\n"
     "  sync                              replay the offline journal now and top up the leases\n"
@@ -30,7 +32,7 @@ static const char usage[] =
 
 enum { OPT_CONFIG = 256, OPT_SERVER, OPT_TLS, OPT_CA, OPT_BRANCH, OPT_TOKEN, OPT_PRINTER, OPT_PREVIEW, OPT_PAPER,
        OPT_JOURNAL, OPT_TRACKING, OPT_TIMEOUT, OPT_RETRIES, OPT_LEASE_SIZE, OPT_LEASE_AGE, OPT_SERVICE,
-       OPT_PRIORITY, OPT_COUNT, OPT_DURATION, OPT_HELP };
+       OPT_PRIORITY, OPT_COUNT, OPT_DURATION, OPT_CODE, OPT_HELP };
 
 static const struct option options[] = {
     {"config", required_argument, NULL, OPT_CONFIG},   {"server", required_argument, NULL, OPT_SERVER},
@@ -44,6 +46,7 @@ static const struct option options[] = {
     {"lease-max-age", required_argument, NULL, OPT_LEASE_AGE},
     {"service", required_argument, NULL, OPT_SERVICE}, {"priority", required_argument, NULL, OPT_PRIORITY},
     {"count", required_argument, NULL, OPT_COUNT},     {"duration", required_argument, NULL, OPT_DURATION},
+    {"code", required_argument, NULL, OPT_CODE},
     {"help", no_argument, NULL, OPT_HELP},             {NULL, 0, NULL, 0}};
 
 static int fail(int code, const char *msg) {
@@ -77,6 +80,11 @@ static void print_ticket(const mk_ticket *t) {
   printf("branch: %s\n", t->branch_name[0] ? t->branch_name : t->branch_id);
   printf("service: %s (%s)\n", t->service_name[0] ? t->service_name : t->service_id, t->service_id);
   if (t->priority) printf("priority: %s\n", mk_text_priority_name(t->priority));
+  if (t->appointment_start_ms) {
+    char at[40];
+    mk_text_hanoi_time(t->appointment_start_ms, at, sizeof(at));
+    printf("appointment: %s (booking %s)\n", at, t->booking_code);
+  }
   if (t->offline) {
     printf("offline: yes (journalled; replayed when the server is back)\n");
   } else {
@@ -145,7 +153,7 @@ int main(int argc, char **argv) {
   if (mk_config_load_env(&cfg, err, sizeof(err)) != MK_OK) return fail(MK_ERR_CONFIG, err);
 
   /* Pass 2: options. */
-  const char *service = NULL;
+  const char *service = NULL, *code = NULL;
   int priority = MK_PRIORITY_NONE;
   long count = 0, duration_s = 0;
   int opt;
@@ -160,6 +168,7 @@ int main(int argc, char **argv) {
     switch (opt) {
     case OPT_CONFIG: break;
     case OPT_SERVICE: service = optarg; break;
+    case OPT_CODE: code = optarg; break;
     case OPT_PRIORITY:
       priority = mk_priority_parse(optarg);
       if (priority < 0) {
@@ -181,11 +190,12 @@ int main(int argc, char **argv) {
     return MK_ERR_CONFIG;
   }
   const char *command = argv[optind];
-  static const char *const commands[] = {"services", "issue", "watch", "status", "sync", "reprint"};
+  static const char *const commands[] = {"services", "issue", "checkin", "watch", "status", "sync",
+                                           "reprint"};
   int known = 0;
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) known |= !strcmp(command, commands[i]);
   if (!known) {
-    snprintf(err, sizeof(err), "unknown command \"%s\" (services, issue, watch, status, sync, reprint)", command);
+    snprintf(err, sizeof(err), "unknown command \"%s\" (services, issue, checkin, watch, status, sync, reprint)", command);
     return fail(MK_ERR_CONFIG, err);
   }
 
@@ -211,6 +221,13 @@ int main(int argc, char **argv) {
     if (service == NULL) rc = MK_ERR_CONFIG, snprintf(err, sizeof(err), "issue needs --service ID");
     else {
       rc = mk_kiosk_issue(k, service, priority, &t);
+      if (rc == MK_OK || (rc == MK_ERR_PRINTER && t.number[0])) print_ticket(&t);
+    }
+  } else if (!strcmp(command, "checkin")) {
+    mk_ticket t;
+    if (code == NULL) rc = MK_ERR_CONFIG, snprintf(err, sizeof(err), "checkin needs --code CODE");
+    else {
+      rc = mk_kiosk_checkin(k, code, &t);
       if (rc == MK_OK || (rc == MK_ERR_PRINTER && t.number[0])) print_ticket(&t);
     }
   } else if (!strcmp(command, "reprint")) {

@@ -68,6 +68,14 @@ int mk_rpc_encode_lease(const char *branch_id, const char *service_id, uint32_t 
   return pack(&req.base, buf, len);
 }
 
+int mk_rpc_encode_checkin(const char *branch_id, const char *code, uint8_t **buf, size_t *len) {
+  if (branch_id == NULL || code == NULL) return MK_RPC_ERR_INVALID;
+  Motcua__V1__CheckInRequest req = MOTCUA__V1__CHECK_IN_REQUEST__INIT;
+  req.branch_id = (char *)branch_id;
+  req.code = (char *)code;
+  return pack(&req.base, buf, len);
+}
+
 int mk_rpc_encode_watch(const char *branch_id, uint64_t after_sequence, uint8_t **buf, size_t *len) {
   if (branch_id == NULL) return MK_RPC_ERR_INVALID;
   Motcua__V1__WatchBranchRequest req = MOTCUA__V1__WATCH_BRANCH_REQUEST__INIT;
@@ -115,14 +123,13 @@ int mk_rpc_decode_services(const uint8_t *msg, size_t len, mk_service **list, si
   return MK_RPC_OK;
 }
 
-int mk_rpc_decode_issue(const uint8_t *msg, size_t len, mk_ticket *out) {
-  Motcua__V1__IssueTicketResponse *r = motcua__v1__issue_ticket_response__unpack(NULL, len, msg);
-  if (r == NULL) return MK_RPC_ERR_MALFORMED;
-  const Motcua__V1__Ticket *t = r->ticket;
-  if (t == NULL || !t->ticket_id[0] || !t->number[0] || !t->tracking_code[0]) {
-    motcua__v1__issue_ticket_response__free_unpacked(r, NULL);
-    return MK_RPC_ERR_MALFORMED;
-  }
+static int64_t timestamp_ms(const Google__Protobuf__Timestamp *ts) {
+  return ts ? ts->seconds * 1000 + ts->nanos / 1000000 : 0;
+}
+
+/* The ticket fields the server sends; 0 when a required one (id, number, tracking code) is missing. */
+static int fill_ticket(const Motcua__V1__Ticket *t, mk_ticket *out) {
+  if (t == NULL || !t->ticket_id[0] || !t->number[0] || !t->tracking_code[0]) return 0;
   copy(out->ticket_id, sizeof(out->ticket_id), t->ticket_id);
   copy(out->number, sizeof(out->number), t->number);
   copy(out->tracking_code, sizeof(out->tracking_code), t->tracking_code);
@@ -134,10 +141,30 @@ int mk_rpc_decode_issue(const uint8_t *msg, size_t len, mk_ticket *out) {
   out->has_estimate = t->estimate != NULL;
   out->p50_seconds = t->estimate ? t->estimate->p50_seconds : 0;
   out->p90_seconds = t->estimate ? t->estimate->p90_seconds : 0;
-  out->issued_at_ms = t->issued_at ? t->issued_at->seconds * 1000 + t->issued_at->nanos / 1000000 : 0;
-  out->replayed = r->replayed;
+  out->issued_at_ms = timestamp_ms(t->issued_at);
+  return 1;
+}
+
+int mk_rpc_decode_issue(const uint8_t *msg, size_t len, mk_ticket *out) {
+  Motcua__V1__IssueTicketResponse *r = motcua__v1__issue_ticket_response__unpack(NULL, len, msg);
+  if (r == NULL) return MK_RPC_ERR_MALFORMED;
+  int ok = fill_ticket(r->ticket, out);
+  if (ok) out->replayed = r->replayed;
   motcua__v1__issue_ticket_response__free_unpacked(r, NULL);
-  return MK_RPC_OK;
+  return ok ? MK_RPC_OK : MK_RPC_ERR_MALFORMED;
+}
+
+int mk_rpc_decode_checkin(const uint8_t *msg, size_t len, mk_ticket *out) {
+  Motcua__V1__CheckInResponse *r = motcua__v1__check_in_response__unpack(NULL, len, msg);
+  if (r == NULL) return MK_RPC_ERR_MALFORMED;
+  const Motcua__V1__Booking *b = r->booking;
+  int ok = b != NULL && b->start != NULL && fill_ticket(r->ticket, out);
+  if (ok) {
+    out->appointment_start_ms = timestamp_ms(b->start);
+    copy(out->booking_code, sizeof(out->booking_code), b->code);
+  }
+  motcua__v1__check_in_response__free_unpacked(r, NULL);
+  return ok ? MK_RPC_OK : MK_RPC_ERR_MALFORMED;
 }
 
 int mk_rpc_decode_lease(const uint8_t *msg, size_t len, mk_lease *out) {

@@ -13,6 +13,7 @@
 #define MK_RPC_LIST_SERVICES "/motcua.v1.DirectoryService/ListServices"
 #define MK_RPC_ISSUE_TICKET "/motcua.v1.KioskService/IssueTicket"
 #define MK_RPC_LEASE_NUMBERS "/motcua.v1.KioskService/LeaseNumbers"
+#define MK_RPC_CHECK_IN "/motcua.v1.KioskService/CheckIn"
 #define MK_RPC_WATCH_BRANCH "/motcua.v1.DisplayService/WatchBranch"
 
 /* Error codes of every function below. */
@@ -39,6 +40,7 @@ int mk_rpc_encode_list_services(const char *branch_id, uint8_t **buf, size_t *le
 int mk_rpc_encode_issue(const mk_rpc_issue *in, uint8_t **buf, size_t *len);
 int mk_rpc_encode_lease(const char *branch_id, const char *service_id, uint32_t count, const char *key,
                         uint8_t **buf, size_t *len);
+int mk_rpc_encode_checkin(const char *branch_id, const char *code, uint8_t **buf, size_t *len);
 int mk_rpc_encode_watch(const char *branch_id, uint64_t after_sequence, uint8_t **buf, size_t *len);
 
 /** Finds branch_id's name in a ListBranchesResponse. Returns MK_RPC_OK (name empty if absent) or
@@ -53,6 +55,10 @@ int mk_rpc_decode_services(const uint8_t *msg, size_t len, mk_service **list, si
  *  fields the server sends (not branch_name, tracking_url, offline, reprint). Returns MK_RPC_OK or
  *  MK_RPC_ERR_MALFORMED. */
 int mk_rpc_decode_issue(const uint8_t *msg, size_t len, mk_ticket *out);
+
+/** Decodes a CheckInResponse like mk_rpc_decode_issue, plus the booking (its start required) into
+ *  appointment_start_ms and booking_code. Returns MK_RPC_OK or MK_RPC_ERR_MALFORMED. */
+int mk_rpc_decode_checkin(const uint8_t *msg, size_t len, mk_ticket *out);
 
 /** Decodes a LeaseNumbersResponse (lease id, date, prefix and a valid range required); next_sequence is set
  *  to first_sequence. Returns MK_RPC_OK or MK_RPC_ERR_MALFORMED. */

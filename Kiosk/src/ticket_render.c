@@ -186,6 +186,11 @@ int mk_render_ticket(const mk_ticket *t, const mk_render_options *o, mk_bitmap *
     snprintf(line, sizeof(line), "Ưu tiên: %s", mk_text_priority_vi(t->priority));
     paragraph(&c, c.regular, big ? 24 : 19, line, 1);
   }
+  if (t->appointment_start_ms) {
+    mk_text_appointment(t->appointment_start_ms, line, sizeof(line));
+    c.y += 4;
+    paragraph(&c, c.bold, big ? 26 : 21, line, 1);
+  }
   c.y += 6;
   if (t->offline) {
     banner(&c, c.bold, big ? 26 : 20, "NGOẠI TUYẾN — OFFLINE");

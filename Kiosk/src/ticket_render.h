@@ -1,6 +1,6 @@
 /* Draws a ticket as a 1-bit raster (FreeType, a font that covers Vietnamese such as DejaVu Sans): branch,
  * service, the number large, people ahead, the wait as "khoảng p50–p90 phút", issue time, a QR code with
- * the tracking link, and OFFLINE / REPRINT banners. */
+ * the tracking link, OFFLINE / REPRINT banners, and "Lịch hẹn / Appointment HH:MM" for a checked-in booking. */
 #ifndef MK_TICKET_RENDER_H
 #define MK_TICKET_RENDER_H
 

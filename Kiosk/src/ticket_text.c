@@ -44,6 +44,18 @@ void mk_text_hanoi_time(int64_t unix_ms, char *out, size_t outlen) {
   snprintf(out, outlen, "%02d:%02d %02d/%02d/%04d", (int)(sod / 3600), (int)(sod / 60 % 60), d, m, y);
 }
 
+void mk_text_hanoi_clock(int64_t unix_ms, char *out, size_t outlen) {
+  int64_t s = floor_div(unix_ms, 1000) + MK_HANOI_UTC_OFFSET_S;
+  int64_t sod = s - floor_div(s, 86400) * 86400;
+  snprintf(out, outlen, "%02d:%02d", (int)(sod / 3600), (int)(sod / 60 % 60));
+}
+
+void mk_text_appointment(int64_t start_ms, char *out, size_t outlen) {
+  char hhmm[16];
+  mk_text_hanoi_clock(start_ms, hhmm, sizeof(hhmm));
+  snprintf(out, outlen, "Lịch hẹn / Appointment %s", hhmm);
+}
+
 void mk_text_number(const char *prefix, uint32_t sequence, char *out, size_t outlen) {
   snprintf(out, outlen, "%s%03u", prefix, sequence);
 }

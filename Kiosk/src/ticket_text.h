@@ -18,6 +18,12 @@ void mk_text_hanoi_date(int64_t unix_s, char *out, size_t outlen);
 /** "HH:MM DD/MM/YYYY" in Hanoi time for a Unix time in milliseconds. */
 void mk_text_hanoi_time(int64_t unix_ms, char *out, size_t outlen);
 
+/** "HH:MM" in Hanoi time for a Unix time in milliseconds. */
+void mk_text_hanoi_clock(int64_t unix_ms, char *out, size_t outlen);
+
+/** The appointment line of a checked-in booking's ticket: "Lịch hẹn / Appointment HH:MM" (Hanoi time). */
+void mk_text_appointment(int64_t start_ms, char *out, size_t outlen);
+
 /** A ticket number: prefix + sequence zero-padded to at least 3 digits ("B007", "B1000"). */
 void mk_text_number(const char *prefix, uint32_t sequence, char *out, size_t outlen);
 

@@ -26,4 +26,13 @@ static inline mk_ticket fixed_ticket(void) {
   return t;
 }
 
+/* The fixed ticket as a checked-in booking's (appointment at 08:45 on 28/11/2026, Hanoi time). */
+static inline mk_ticket fixed_appointment_ticket(void) {
+  mk_ticket t = fixed_ticket();
+  t.priority = MK_PRIORITY_NONE;
+  t.appointment_start_ms = 1795830300000LL;
+  strcpy(t.booking_code, "K7QX-M2PA");
+  return t;
+}
+
 #endif

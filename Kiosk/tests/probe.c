@@ -2,13 +2,19 @@
  *   motcua-probe --server H:P counters BRANCH             counter ids and the services each is set up for
  *   motcua-probe --server H:P drain TOKEN COUNTER SERVICE open the counter for SERVICE, then CallNext and
  *                                                         Complete until nobody waits; prints numbers in call
- *                                                         order, one per line */
+ *                                                         order, one per line
+ *   motcua-probe --server H:P slots BRANCH SERVICE FROM TO  free slots (BookingService.ListSlots), one per line:
+ *                                                         slot id, start (Unix seconds), free places
+ *   motcua-probe --server H:P book TOKEN SLOT NATIONAL_ID PHONE   BookSlot (portal token); prints the booking's
+ *                                                         code, branch and start (Unix seconds) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "grpc_status.h"
+#include "ids.h"
+#include "motcua/v1/booking.pb-c.h"
 #include "motcua/v1/counter.pb-c.h"
 #include "motcua/v1/directory.pb-c.h"
 #include "net.h"
@@ -96,6 +102,39 @@ int main(int argc, char **argv) {
       free(resp);
       motcua__v1__call_next_response__free_unpacked(r, NULL);
     }
+  } else if (!strcmp(argv[3], "slots") && argc == 8) {
+    Motcua__V1__ListSlotsRequest req = MOTCUA__V1__LIST_SLOTS_REQUEST__INIT;
+    req.branch_id = argv[4];
+    req.service_id = argv[5];
+    req.date_from = argv[6];
+    req.date_to = argv[7];
+    req.only_free = 1;
+    call("/motcua.v1.BookingService/ListSlots", &req.base, NULL, &resp, &len);
+    Motcua__V1__ListSlotsResponse *r = motcua__v1__list_slots_response__unpack(NULL, len, resp);
+    free(resp);
+    for (size_t i = 0; r && i < r->n_slots; i++)
+      printf("%s\t%lld\t%u\n", r->slots[i]->slot_id,
+             (long long)(r->slots[i]->start ? r->slots[i]->start->seconds : 0), r->slots[i]->free);
+    motcua__v1__list_slots_response__free_unpacked(r, NULL);
+  } else if (!strcmp(argv[3], "book") && argc == 8) {
+    char key[37];
+    if (mk_ids_uuid(key) != 0) return 1;
+    Motcua__V1__Citizen who = MOTCUA__V1__CITIZEN__INIT;
+    who.national_id = argv[6];
+    who.phone = argv[7];
+    Motcua__V1__BookSlotRequest req = MOTCUA__V1__BOOK_SLOT_REQUEST__INIT;
+    req.slot_id = argv[5];
+    req.citizen = &who;
+    req.idempotency_key = key;
+    call("/motcua.v1.BookingService/BookSlot", &req.base, argv[4], &resp, &len);
+    Motcua__V1__BookSlotResponse *r = motcua__v1__book_slot_response__unpack(NULL, len, resp);
+    free(resp);
+    if (r == NULL || r->booking == NULL || r->booking->start == NULL) {
+      fprintf(stderr, "probe: malformed BookSlot response\n");
+      return 3;
+    }
+    printf("%s\t%s\t%lld\n", r->booking->code, r->booking->branch_id, (long long)r->booking->start->seconds);
+    motcua__v1__book_slot_response__free_unpacked(r, NULL);
   } else {
     fprintf(stderr, "probe: unknown command\n");
     return 1;

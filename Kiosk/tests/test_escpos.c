@@ -1,4 +1,4 @@
-/* ESC/POS bytes: a hand-made image exactly, and a fixed ticket against the stored file
+/* ESC/POS bytes: a hand-made image exactly, and the fixed tickets against the stored files
  * (UPDATE_GOLDEN=1 rewrites the stored files: review the PNGs before committing them). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -52,8 +52,8 @@ static void test_empty_image_is_invalid(void **state) {
   assert_int_equal(mk_escpos_encode(&b, &out, &len), MK_ESCPOS_ERR_INVALID);
 }
 
-static void compare_stored(int paper) {
-  mk_ticket t = fixed_ticket();
+static void compare_stored(const char *name, const mk_ticket *tk, int paper) {
+  mk_ticket t = *tk;
   mk_render_options o = {paper, NULL, NULL};
   mk_bitmap img;
   char err[256];
@@ -62,8 +62,8 @@ static void compare_stored(int paper) {
   size_t len;
   assert_int_equal(mk_escpos_encode(&img, &bytes, &len), MK_ESCPOS_OK);
   char path[256], png[256];
-  snprintf(path, sizeof(path), "%s/ticket_%dmm.escpos", STORED_DIR, paper);
-  snprintf(png, sizeof(png), "%s/ticket_%dmm.png", STORED_DIR, paper);
+  snprintf(path, sizeof(path), "%s/%s_%dmm.escpos", STORED_DIR, name, paper);
+  snprintf(png, sizeof(png), "%s/%s_%dmm.png", STORED_DIR, name, paper);
   if (getenv("UPDATE_GOLDEN")) {
     FILE *f = fopen(path, "wb");
     fwrite(bytes, 1, len, f);
@@ -82,8 +82,21 @@ static void compare_stored(int paper) {
   mk_bitmap_free(&img);
 }
 
-static void test_fixed_ticket_58mm_matches_stored_file(void **state) { compare_stored(58); }
-static void test_fixed_ticket_80mm_matches_stored_file(void **state) { compare_stored(80); }
+static void test_fixed_ticket_58mm_matches_stored_file(void **state) {
+  mk_ticket t = fixed_ticket();
+  compare_stored("ticket", &t, 58);
+}
+
+static void test_fixed_ticket_80mm_matches_stored_file(void **state) {
+  mk_ticket t = fixed_ticket();
+  compare_stored("ticket", &t, 80);
+}
+
+/* A checked-in booking's ticket: "Lịch hẹn / Appointment 08:45" under the service. */
+static void test_appointment_ticket_80mm_matches_stored_file(void **state) {
+  mk_ticket t = fixed_appointment_ticket();
+  compare_stored("ticket_appointment", &t, 80);
+}
 
 int main(void) {
   const struct CMUnitTest tests[] = {
@@ -92,6 +105,7 @@ int main(void) {
       cmocka_unit_test(test_empty_image_is_invalid),
       cmocka_unit_test(test_fixed_ticket_58mm_matches_stored_file),
       cmocka_unit_test(test_fixed_ticket_80mm_matches_stored_file),
+      cmocka_unit_test(test_appointment_ticket_80mm_matches_stored_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

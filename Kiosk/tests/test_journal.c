@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "journal.h"
 
 #define NOW_S 1795773685LL /* 2026-11-27 17:01 in Hanoi */
@@ -174,6 +176,8 @@ static void test_everything_survives_reopening(void **state) {
   strcpy(last.number, "A001");
   strcpy(last.service_name, "Đăng ký khai sinh");
   last.offline = 1;
+  last.appointment_start_ms = 1795830300000LL;
+  strcpy(last.booking_code, "K7QX-M2PA");
   assert_int_equal(mk_journal_last_put(f->j, &last), MK_JOURNAL_OK);
   mk_journal_close(f->j);
   char err[256];
@@ -188,9 +192,49 @@ static void test_everything_survives_reopening(void **state) {
   assert_int_equal(mk_journal_last_get(f->j, &back), MK_JOURNAL_OK);
   assert_string_equal(back.service_name, "Đăng ký khai sinh");
   assert_true(back.offline);
+  assert_int_equal(back.appointment_start_ms, 1795830300000LL);
+  assert_string_equal(back.booking_code, "K7QX-M2PA");
   /* The next offline ticket continues after the journalled one. */
   assert_int_equal(issue(f->j, "svc", NOW_S * 1000 + 5, &t, why), MK_JOURNAL_OK);
   assert_string_equal(t.number, "A002");
+}
+
+/* A journal made before check-in existed (schema version 1) is migrated and its last ticket still reads. */
+static void test_version_1_journal_is_migrated(void **state) {
+  char path[64];
+  snprintf(path, sizeof(path), "/tmp/mk-journal-v1-XXXXXX");
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db,
+                                "CREATE TABLE last_ticket (slot INTEGER PRIMARY KEY CHECK (slot = 1), ticket_id TEXT NOT NULL,"
+                                "  number TEXT NOT NULL, tracking_code TEXT NOT NULL, branch_id TEXT NOT NULL, branch_name TEXT NOT NULL,"
+                                "  service_id TEXT NOT NULL, service_name TEXT NOT NULL, priority INTEGER NOT NULL,"
+                                "  people_ahead INTEGER NOT NULL, has_estimate INTEGER NOT NULL, p50_seconds INTEGER NOT NULL,"
+                                "  p90_seconds INTEGER NOT NULL, issued_at_ms INTEGER NOT NULL, offline INTEGER NOT NULL,"
+                                "  tracking_url TEXT NOT NULL);"
+                                "INSERT INTO last_ticket VALUES (1,'tk','A009','CODE2345','b','B','s','S',0,0,0,0,0,5,0,'u');"
+                                "PRAGMA user_version = 1;",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  sqlite3_close(db);
+  mk_journal *j;
+  char err[256];
+  assert_int_equal(mk_journal_open(path, &j, err, sizeof(err)), MK_JOURNAL_OK);
+  mk_ticket t;
+  assert_int_equal(mk_journal_last_get(j, &t), MK_JOURNAL_OK);
+  assert_string_equal(t.number, "A009");
+  assert_int_equal(t.appointment_start_ms, 0);
+  assert_string_equal(t.booking_code, "");
+  mk_journal_close(j);
+  char side[80];
+  unlink(path);
+  snprintf(side, sizeof(side), "%s-wal", path);
+  unlink(side);
+  snprintf(side, sizeof(side), "%s-shm", path);
+  unlink(side);
 }
 
 static void test_caches(void **state) {
@@ -222,6 +266,7 @@ int main(void) {
       cmocka_unit_test(test_lease_usability_rules),
       cmocka_unit_test_setup_teardown(test_an_old_lease_is_skipped_for_a_usable_one, setup, teardown),
       cmocka_unit_test_setup_teardown(test_everything_survives_reopening, setup, teardown),
+      cmocka_unit_test(test_version_1_journal_is_migrated),
       cmocka_unit_test_setup_teardown(test_caches, setup, teardown),
       cmocka_unit_test(test_unwritable_path_fails_with_a_message),
   };

@@ -193,6 +193,67 @@ static void test_status_mapping(void **state) {
   assert_string_equal(mk_strerror(MK_ERR_SEE_STAFF), "please see staff");
 }
 
+static void test_checkin_is_never_offline(void **state) {
+  fixture *f = *state;
+  add_lease(f, "civil-birth-registration", 1, 9); /* a lease is no help: check-in is online only */
+  mk_kiosk *k;
+  char err[256];
+  assert_int_equal(mk_kiosk_init(&k, &f->cfg, err, sizeof(err)), MK_OK);
+  mk_ticket t;
+  assert_int_equal(mk_kiosk_checkin(k, "K7QX-M2PA", &t), MK_ERR_SEE_STAFF);
+  assert_non_null(strstr(mk_kiosk_error(k), "cannot check in offline: please see staff"));
+  assert_null(strchr(mk_kiosk_error(k), '\n'));
+  assert_string_equal(t.number, "");
+  assert_false(file_exists(f->cfg.printer));
+  assert_int_equal(mk_kiosk_checkin(k, "", &t), MK_ERR_CONFIG);
+  assert_non_null(strstr(mk_kiosk_error(k), "--code"));
+  mk_kiosk_free(k);
+}
+
+static void test_checkin_refusals_are_explained(void **state) {
+  struct {
+    int code;
+    const char *server;
+    const char *branch_name;
+    int want;
+    const char *words;
+  } cases[] = {
+      {MK_GRPC_FAILED_PRECONDITION, "too early: check-in for booking K7QXM2PA opens at 08:30", NULL, MK_ERR_REJECTED,
+       "too early to check in: check-in for booking K7QXM2PA opens at 08:30"},
+      {MK_GRPC_FAILED_PRECONDITION,
+       "too late: check-in for booking K7QXM2PA closed at 08:55; please take a walk-in ticket", NULL, MK_ERR_REJECTED,
+       "too late to check in: check-in for booking K7QXM2PA closed at 08:55; please take a walk-in ticket"},
+      {MK_GRPC_FAILED_PRECONDITION, "too late: closed at 08:55", NULL, MK_ERR_REJECTED, "take a walk-in ticket"},
+      {MK_GRPC_FAILED_PRECONDITION, "booking K7QXM2PA is at branch 'hn-hoan-kiem', not here; please go there",
+       "Chi nhánh Hoàn Kiếm", MK_ERR_REJECTED,
+       "wrong branch: booking K7QX-M2PA is at Chi nhánh Hoàn Kiếm (hn-hoan-kiem), not here; please go there"},
+      {MK_GRPC_FAILED_PRECONDITION, "booking K7QXM2PA is at branch 'hn-hoan-kiem', not here; please go there", "",
+       MK_ERR_REJECTED, "booking K7QX-M2PA is at branch hn-hoan-kiem"},
+      {MK_GRPC_FAILED_PRECONDITION, "booking K7QXM2PA is CANCELLED; take a walk-in ticket", NULL, MK_ERR_REJECTED,
+       "cannot check in: booking K7QXM2PA is CANCELLED; take a walk-in ticket"},
+      {MK_GRPC_NOT_FOUND, "no booking with code K7QXM2PA", NULL, MK_ERR_NOT_FOUND,
+       "no booking with code K7QX-M2PA (NOT_FOUND)"},
+      {MK_GRPC_UNAVAILABLE, "connection refused", NULL, MK_ERR_SEE_STAFF,
+       "cannot check in offline: please see staff (server unreachable: connection refused)"},
+      {MK_GRPC_DEADLINE_EXCEEDED, "no answer", NULL, MK_ERR_SEE_STAFF, "cannot check in offline: please see staff"},
+      {MK_GRPC_PERMISSION_DENIED, "CheckIn needs a kiosk token of branch 'x'", NULL, MK_ERR_AUTH, "token refused"},
+      {MK_GRPC_INVALID_ARGUMENT, "a booking code has 8 letters and digits", NULL, MK_ERR_REJECTED, "8 letters"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    mk_h2_status st = {cases[i].code, "", 200};
+    snprintf(st.message, sizeof(st.message), "%s", cases[i].server);
+    char msg[600];
+    int rc = mk_kiosk_map_status(&st, "CheckIn", msg, sizeof(msg));
+    assert_int_equal(mk_kiosk_checkin_explain(rc, &st, "K7QX-M2PA", cases[i].branch_name, msg, sizeof(msg)),
+                     cases[i].want);
+    if (strstr(msg, cases[i].words) == NULL) fail_msg("case %zu: \"%s\" not in \"%s\"", i, cases[i].words, msg);
+    assert_null(strchr(msg, '\n'));
+  }
+  char branch[16];
+  assert_int_equal(mk_kiosk_checkin_other_branch("at branch 'a-very-long-branch-id', x", branch, sizeof(branch)), 0);
+  assert_int_equal(mk_kiosk_checkin_other_branch("at branch '", branch, sizeof(branch)), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_offline_issue_uses_the_lease_and_prints, setup, teardown),
@@ -200,6 +261,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_printer_failure_keeps_the_ticket_for_reprint, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_configuration_is_named, setup, teardown),
       cmocka_unit_test(test_status_mapping),
+      cmocka_unit_test_setup_teardown(test_checkin_is_never_offline, setup, teardown),
+      cmocka_unit_test(test_checkin_refusals_are_explained),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,12 +77,60 @@ static void test_directory_and_watch_match_protoc(void **state) {
   check("watch_branch", b, n);
 }
 
+static void test_check_in_matches_protoc(void **state) {
+  uint8_t *b;
+  size_t n;
+  assert_int_equal(mk_rpc_encode_checkin("hn-hoan-kiem", "K7QX-M2PA", &b, &n), MK_RPC_OK);
+  check("check_in", b, n);
+}
+
 static void test_null_arguments_are_invalid(void **state) {
   uint8_t *b;
   size_t n;
   mk_rpc_issue in = {NULL, "s", 0, "k", NULL};
   assert_int_equal(mk_rpc_encode_issue(&in, &b, &n), MK_RPC_ERR_INVALID);
   assert_int_equal(mk_rpc_encode_lease("b", "s", 1, NULL, &b, &n), MK_RPC_ERR_INVALID);
+  assert_int_equal(mk_rpc_encode_checkin("b", NULL, &b, &n), MK_RPC_ERR_INVALID);
+}
+
+static void test_check_in_response_decodes_with_the_appointment(void **state) {
+  Motcua__V1__CheckInResponse r = MOTCUA__V1__CHECK_IN_RESPONSE__INIT;
+  Motcua__V1__Ticket t = MOTCUA__V1__TICKET__INIT;
+  Motcua__V1__Booking bk = MOTCUA__V1__BOOKING__INIT;
+  Google__Protobuf__Timestamp at = GOOGLE__PROTOBUF__TIMESTAMP__INIT, start = GOOGLE__PROTOBUF__TIMESTAMP__INIT;
+  t.ticket_id = "tk_2";
+  t.number = "A042";
+  t.tracking_code = "NS823XD6";
+  t.service_id = "civil-birth-registration";
+  t.people_ahead = 2;
+  at.seconds = 1795829400;
+  t.issued_at = &at;
+  bk.code = "K7QX-M2PA";
+  start.seconds = 1795830300;
+  bk.start = &start;
+  r.ticket = &t;
+  r.booking = &bk;
+  uint8_t buf[512];
+  size_t n = motcua__v1__check_in_response__pack(&r, buf);
+  mk_ticket out;
+  memset(&out, 0, sizeof(out));
+  assert_int_equal(mk_rpc_decode_checkin(buf, n, &out), MK_RPC_OK);
+  assert_string_equal(out.number, "A042");
+  assert_int_equal(out.people_ahead, 2);
+  assert_false(out.has_estimate);
+  assert_int_equal(out.issued_at_ms, 1795829400000LL);
+  assert_int_equal(out.appointment_start_ms, 1795830300000LL);
+  assert_string_equal(out.booking_code, "K7QX-M2PA");
+  /* Without the booking's start, or without the ticket: refused. */
+  bk.start = NULL;
+  n = motcua__v1__check_in_response__pack(&r, buf);
+  assert_int_equal(mk_rpc_decode_checkin(buf, n, &out), MK_RPC_ERR_MALFORMED);
+  bk.start = &start;
+  r.ticket = NULL;
+  n = motcua__v1__check_in_response__pack(&r, buf);
+  assert_int_equal(mk_rpc_decode_checkin(buf, n, &out), MK_RPC_ERR_MALFORMED);
+  static const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0xff, 0x0f};
+  assert_int_equal(mk_rpc_decode_checkin(junk, sizeof(junk), &out), MK_RPC_ERR_MALFORMED);
 }
 
 static void test_issue_response_decodes(void **state) {
@@ -211,7 +259,9 @@ int main(void) {
       cmocka_unit_test(test_offline_replay_matches_protoc),
       cmocka_unit_test(test_lease_matches_protoc),
       cmocka_unit_test(test_directory_and_watch_match_protoc),
+      cmocka_unit_test(test_check_in_matches_protoc),
       cmocka_unit_test(test_null_arguments_are_invalid),
+      cmocka_unit_test(test_check_in_response_decodes_with_the_appointment),
       cmocka_unit_test(test_issue_response_decodes),
       cmocka_unit_test(test_malformed_responses_are_refused),
       cmocka_unit_test(test_lease_decodes_with_next_at_first),

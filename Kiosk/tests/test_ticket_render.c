@@ -48,6 +48,20 @@ static void test_reprint_and_offline_add_banners(void **state) {
   mk_bitmap_free(&re);
 }
 
+static void test_appointment_adds_a_line(void **state) {
+  mk_ticket t = fixed_ticket();
+  char err[256];
+  mk_bitmap plain, appt;
+  mk_render_options o = {58, NULL, NULL};
+  assert_int_equal(mk_render_ticket(&t, &o, &plain, err, sizeof(err)), MK_RENDER_OK);
+  t.appointment_start_ms = 1795830300000LL;
+  assert_int_equal(mk_render_ticket(&t, &o, &appt, err, sizeof(err)), MK_RENDER_OK);
+  assert_true(appt.height > plain.height);
+  assert_true(ink(&appt) > ink(&plain));
+  mk_bitmap_free(&plain);
+  mk_bitmap_free(&appt);
+}
+
 static void test_missing_font_is_named(void **state) {
   mk_ticket t = fixed_ticket();
   char err[256];
@@ -69,6 +83,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_widths_follow_the_paper),
       cmocka_unit_test(test_reprint_and_offline_add_banners),
+      cmocka_unit_test(test_appointment_adds_a_line),
       cmocka_unit_test(test_missing_font_is_named),
       cmocka_unit_test(test_qr_holds_a_square),
   };

@@ -37,6 +37,16 @@ static void test_hanoi_time(void **state) {
   assert_string_equal(out, "17:01 27/11/2026");
 }
 
+static void test_appointment_line_is_hanoi_clock(void **state) {
+  char out[64];
+  mk_text_hanoi_clock(1795830300000LL, out, sizeof(out)); /* 2026-11-28T01:45Z */
+  assert_string_equal(out, "08:45");
+  mk_text_hanoi_clock(1795798799000LL, out, sizeof(out)); /* 16:59:59Z: one second before Hanoi midnight */
+  assert_string_equal(out, "23:59");
+  mk_text_appointment(1795830300000LL, out, sizeof(out));
+  assert_string_equal(out, "Lịch hẹn / Appointment 08:45");
+}
+
 static void test_number_is_zero_padded_to_three(void **state) {
   char out[16];
   mk_text_number("B", 7, out, sizeof(out));
@@ -66,6 +76,7 @@ int main(void) {
       cmocka_unit_test(test_wait_range),         cmocka_unit_test(test_hanoi_date_turns_at_17_utc),
       cmocka_unit_test(test_hanoi_time),         cmocka_unit_test(test_number_is_zero_padded_to_three),
       cmocka_unit_test(test_tracking_url),       cmocka_unit_test(test_priorities),
+      cmocka_unit_test(test_appointment_line_is_hanoi_clock),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,9 @@ public struct Booking: Hashable, Sendable {
   public var ticketID: TicketID?
   public let createdAt: Instant
 
+  /// The code as people read it: "K7QX-M2PA".
+  public var displayCode: String { String(self.code.prefix(4)) + "-" + String(self.code.dropFirst(4)) }
+
   public init(
     id: String, code: String, slotID: SlotID, field: ServiceField, start: Instant, end: Instant,
     citizen: CitizenIdentity, state: State, holdExpiresAt: Instant?, ticketID: TicketID?, createdAt: Instant

@@ -62,7 +62,7 @@ extension SQLiteStore {
         .map(Self.booking), booking.citizen.nationalIDHash == command.nationalIDHash
       else { throw DomainError.notFound("no booking with that code and national ID") }
       guard booking.state.isActive else {
-        throw DomainError.failedPrecondition("booking \(booking.code) is \(booking.state.rawValue) and cannot change")
+        throw DomainError.failedPrecondition("booking \(booking.displayCode) is \(booking.state.rawValue) and cannot change")
       }
       try Self.release(db, booking.slotID)
       if let slot = command.moveTo {
@@ -104,22 +104,22 @@ extension SQLiteStore {
         return BookingOutcome(booking: booking, replayed: true, ticket: CommandOutcome(ticket: ticket, events: [], replayed: true))
       }
       guard booking.state == .booked else {
-        throw DomainError.failedPrecondition("booking \(booking.code) is \(booking.state.rawValue); take a walk-in ticket")
+        throw DomainError.failedPrecondition("booking \(booking.displayCode) is \(booking.state.rawValue); take a walk-in ticket")
       }
       guard booking.slotID.branchID == command.branchID else {
         throw DomainError.failedPrecondition(
-          "booking \(booking.code) is at branch '\(booking.slotID.branchID)', not here; please go there")
+          "booking \(booking.displayCode) is at branch '\(booking.slotID.branchID)', not here; please go there")
       }
       guard booking.slotID.serviceID == command.service.id else {
-        throw DomainError.failedPrecondition("booking \(booking.code) changed while checking in; try again")
+        throw DomainError.failedPrecondition("booking \(booking.displayCode) changed while checking in; try again")
       }
       switch CheckInWindow.evaluate(slotStart: booking.start, now: command.at, policy: command.policy) {
       case .tooEarly(let opensAt):
         throw DomainError.failedPrecondition(
-          "too early: check-in for booking \(booking.code) opens at \(CivilTime.vietnam.clockText(opensAt))")
+          "too early: check-in for booking \(booking.displayCode) opens at \(CivilTime.vietnam.dateTimeText(opensAt))")
       case .tooLate(let closedAt):
         throw DomainError.failedPrecondition(
-          "too late: check-in for booking \(booking.code) closed at \(CivilTime.vietnam.clockText(closedAt)); "
+          "too late: check-in for booking \(booking.displayCode) closed at \(CivilTime.vietnam.dateTimeText(closedAt)); "
             + "please take a walk-in ticket")
       case .open:
         break
@@ -300,8 +300,8 @@ extension SQLiteStore {
 }
 
 extension CivilTime {
-  /// "HH:MM" of an instant.
-  func clockText(_ instant: Instant) -> String {
-    ClockTime(minuteOfDay: self.minuteOfDay(of: instant))?.description ?? "?"
+  /// "YYYY-MM-DD HH:MM" of an instant, in civil time.
+  func dateTimeText(_ instant: Instant) -> String {
+    "\(self.date(of: instant)) \(ClockTime(minuteOfDay: self.minuteOfDay(of: instant))?.description ?? "?")"
   }
 }

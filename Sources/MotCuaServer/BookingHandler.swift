@@ -201,7 +201,7 @@ struct BookingHandler: Sendable {
     let policy = self.core.options.appointments
     var m = Motcua_V1_Booking()
     m.bookingID = b.id
-    m.code = String(b.code.prefix(4)) + "-" + String(b.code.dropFirst(4))
+    m.code = b.displayCode
     m.branchID = b.slotID.branchID.rawValue
     m.serviceID = b.slotID.serviceID.rawValue
     m.start = Google_Protobuf_Timestamp(b.start)

@@ -21,9 +21,12 @@ final class BranchHub: Sendable {
   }
 
   private let state: Mutex<State>
+  /// Told of every event as it is applied, in sequence order (the predictors learn from it).
+  private let onApply: @Sendable (BranchEvent) -> Void
 
-  init(queues: [BranchQueue]) {
+  init(queues: [BranchQueue], onApply: @escaping @Sendable (BranchEvent) -> Void = { _ in }) {
     self.state = Mutex(State(queues: Dictionary(uniqueKeysWithValues: queues.map { ($0.branchID, $0) })))
+    self.onApply = onApply
   }
 
   /// Applies committed events (in any order; each is applied once its predecessors have been).
@@ -37,6 +40,7 @@ final class BranchHub: Sendable {
         {
           queue.apply(next)
           state.queues[event.branchID] = queue
+          self.onApply(next)
           for (id, watcher) in state.watchers[event.branchID] ?? [:] {
             if case .dropped = watcher.continuation.yield(next) {
               watcher.continuation.finish()

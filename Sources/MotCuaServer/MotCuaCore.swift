@@ -29,6 +29,7 @@ public final class MotCuaCore: Sendable {
   let catalogue: Catalogue
   let store: any MotCuaStore
   let hub: BranchHub
+  let predictions: PredictionHub
   let clock: any WallClock
   let estimator: any WaitEstimator
   let auth: Authenticator
@@ -49,23 +50,38 @@ public final class MotCuaCore: Sendable {
     let tickets = Dictionary(grouping: try await store.activeTickets(branch: nil, since: today), by: \.branchID)
     let counters = Dictionary(grouping: try await store.counterStates(branch: nil), by: \.branchID)
     let sequences = try await store.lastEventSequences()
+    let predictions = PredictionHub(catalogue: catalogue)
+    let learnSince = clock.now().adding(seconds: -Self.learningDays * 86_400)
+    for branch in catalogue.branches {
+      let last = sequences[branch.id] ?? 0
+      let history = try await store.events(
+        branch: branch.id, after: last > Self.learningEvents ? last - Self.learningEvents : 0,
+        limit: Int(Self.learningEvents))
+      for event in history where event.at >= learnSince { predictions.observe(event) }
+    }
     let queues = catalogue.branches.map { branch in
       BranchQueue(
         branchID: branch.id, tickets: tickets[branch.id] ?? [], counters: counters[branch.id] ?? [],
         lastSequence: sequences[branch.id] ?? 0)
     }
     return MotCuaCore(
-      catalogue: catalogue, store: store, hub: BranchHub(queues: queues), clock: clock, estimator: estimator,
-      options: options, pii: pii)
+      catalogue: catalogue, store: store, hub: BranchHub(queues: queues, onApply: predictions.observe),
+      predictions: predictions, clock: clock, estimator: estimator, options: options, pii: pii)
   }
 
+  /// The predictors learn, at start, from at most this many recent events per branch …
+  static let learningEvents: UInt64 = 20_000
+  /// … of at most this many days.
+  static let learningDays: Int64 = 28
+
   private init(
-    catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, clock: any WallClock,
+    catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, predictions: PredictionHub, clock: any WallClock,
     estimator: any WaitEstimator, options: Options, pii: PIIHasher
   ) {
     self.catalogue = catalogue
     self.store = store
     self.hub = hub
+    self.predictions = predictions
     self.clock = clock
     self.estimator = estimator
     self.auth = Authenticator(store: store)
@@ -135,8 +151,13 @@ public final class MotCuaCore: Sendable {
         meanServiceSeconds: service.typicalServiceSeconds))
   }
 
-  /// The estimate for a new ticket issued now.
+  /// The estimate for a new ticket issued now: the branch's predictor, else the queue-length formula.
   func estimateForNewTicket(branch: BranchID, service: Service, priority: Priority) -> WaitEstimate {
+    if let predicted = self.predictions.predictNew(
+      branch: branch, service: service.id, priority: priority, at: self.clock.now())
+    {
+      return predicted
+    }
     let queue = self.hub.queue(branch)
     let rank = self.catalogue.priorityPolicy(for: branch).rank(for: priority)
     let ahead = queue?.peopleAhead(ofNewTicketWithRank: rank, for: service.id, on: self.today) ?? 0
@@ -149,6 +170,9 @@ public final class MotCuaCore: Sendable {
       let service = self.catalogue.service(ticket.serviceID)
     else {
       return LiveTicket(ticket: ticket, peopleAhead: 0, estimate: nil, expired: ticket.state == .waiting)
+    }
+    if let predicted = self.predictions.predict(ticket, at: self.clock.now()) {
+      return LiveTicket(ticket: ticket, peopleAhead: predicted.peopleAhead, estimate: predicted, expired: false)
     }
     let queue = self.hub.queue(ticket.branchID)
     let ahead = queue?.peopleAhead(of: ticket) ?? 0

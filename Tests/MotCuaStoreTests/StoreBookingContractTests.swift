@@ -185,7 +185,7 @@ import Testing
         at: at, ticketID: TicketID("t-\(minute)"), trackingCode: "T", policy: Self.policy)
     }
     let early = await #expect(throws: DomainError.self) { try await store.checkIn(checkIn(branch: "hn-hoan-kiem", minute: 8 * 60 + 40)) }
-    #expect(early?.message.contains("08:45") == true)
+    #expect(early?.message.contains("2026-11-30 08:45") == true)
     let elsewhere = await #expect(throws: DomainError.self) { try await store.checkIn(checkIn(branch: "hn-ba-dinh", minute: 9 * 60)) }
     #expect(elsewhere?.message.contains("hn-hoan-kiem") == true)
     let late = await #expect(throws: DomainError.self) { try await store.checkIn(checkIn(branch: "hn-hoan-kiem", minute: 9 * 60 + 11)) }

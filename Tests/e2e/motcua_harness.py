@@ -453,3 +453,278 @@ def service_with_most_counters(client: Client, branch_id: str):
     assert services, f"branch {branch_id} lists no services"
     counters = client.list_counters(branch_id)
     return min(services, key=lambda s: (-sum(s.service_id in c.service_ids for c in counters), s.service_id))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Appointments (BookingService): stubs, client, identities, opening days, servers with extra flags, and
+# loopback forwarders that make a client appear to the server from another 127.x.y.z address.
+
+import datetime as _dt  # noqa: E402
+import itertools  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import socket  # noqa: E402
+
+VIETNAM = _dt.timezone(_dt.timedelta(hours=7))
+BOOKING_HORIZON_DAYS = 30
+
+
+def booking_stubs(pb: SimpleNamespace) -> SimpleNamespace:
+    """`msg` (booking_pb2) and `grpc` (booking_pb2_grpc); generate_stubs compiled them but imports only the rest."""
+    del pb  # only to make sure generate_stubs ran and put the stubs on sys.path
+    return SimpleNamespace(msg=importlib.import_module("motcua.v1.booking_pb2"),
+                           grpc=importlib.import_module("motcua.v1.booking_pb2_grpc"))
+
+
+class ServerWithArgs(Server):
+    """A Server whose `serve` command gets extra flags (e.g. --unsafe-disable-capacity-check)."""
+
+    def __init__(self, *args, extra_args: Sequence[str] = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_args = list(extra_args)
+
+    def serve_command(self) -> list[str]:
+        return super().serve_command() + self.extra_args
+
+
+class Person(collections.namedtuple("Person", "national_id phone")):
+    """A citizen as the booking RPCs see them."""
+
+
+_person_numbers = itertools.count(1)
+_person_lock = threading.Lock()
+
+
+def new_person(phone: str | None = None) -> Person:
+    """A citizen with a national ID never used before in this process (12 digits) and, unless given, a phone
+    never used before (10 digits starting 09)."""
+    with _person_lock:
+        n = next(_person_numbers)
+    return Person(f"001{n:09d}", phone or f"09{n:08d}")
+
+
+def vietnam_today() -> _dt.date:
+    return _dt.datetime.now(VIETNAM).date()
+
+
+def holidays() -> set[str]:
+    return {h["date"] for h in json.loads((SEEDS / "holidays.json").read_text(encoding="utf-8"))}
+
+
+def service_fields() -> dict[str, str]:
+    """service id → its field (CIVIL_STATUS, LAND, …), from the seeds."""
+    return {s["id"]: s["field"] for s in json.loads((SEEDS / "services.json").read_text(encoding="utf-8"))}
+
+
+def seed_branches() -> list[dict]:
+    return json.loads((SEEDS / "branches.json").read_text(encoding="utf-8"))
+
+
+def weekdays_ahead(count: int, skip: int = 0) -> list[str]:
+    """The next `count` Monday–Friday dates ("YYYY-MM-DD", Vietnam civil time) after today that are not public
+    holidays, skipping the first `skip` of them; all within the booking horizon."""
+    closed = holidays()
+    today = vietnam_today()
+    days = []
+    for offset in range(1, BOOKING_HORIZON_DAYS + 1):
+        day = today + _dt.timedelta(days=offset)
+        if day.weekday() < 5 and day.isoformat() not in closed:
+            days.append(day.isoformat())
+    assert len(days) >= skip + count, f"only {len(days)} open weekdays in the next {BOOKING_HORIZON_DAYS} days"
+    return days[skip:skip + count]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+
+
+def separate_channel(address: str) -> grpc.Channel:
+    """A ready insecure channel with its own TCP connection (grpcio otherwise shares one per target)."""
+    channel = grpc.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+    try:
+        grpc.channel_ready_future(channel).result(timeout=CHANNEL_READY_TIMEOUT)
+    except grpc.FutureTimeoutError:
+        channel.close()
+        raise AssertionError(f"channel to {address} not ready within {CHANNEL_READY_TIMEOUT:.0f}s")
+    return channel
+
+
+class BookingClient:
+    """BookingService (and KioskService.CheckIn) calls, each with a deadline; token=None calls without a token."""
+
+    def __init__(self, pb: SimpleNamespace, channel: grpc.Channel, token: str | None = None) -> None:
+        self.bk = booking_stubs(pb).msg
+        self.stub = booking_stubs(pb).grpc.BookingServiceStub(channel)
+        self.kiosk = pb.kiosk_grpc.KioskServiceStub(channel)
+        self.pb = pb
+        self.metadata = bearer(token)
+
+    def _citizen(self, person: Person):
+        return self.bk.Citizen(national_id=person.national_id, phone=person.phone)
+
+    def list_slots(self, service_id: str, date_from: str, date_to: str | None = None, *, branch_id: str = "",
+                   near: tuple[float, float, float] | None = None, only_free: bool = False) -> list:
+        request = self.bk.ListSlotsRequest(service_id=service_id, branch_id=branch_id, date_from=date_from,
+                                           date_to=date_to or date_from, only_free=only_free)
+        if near:
+            request.latitude, request.longitude, request.radius_km = near
+        return list(self.stub.ListSlots(request, metadata=self.metadata, timeout=RPC_TIMEOUT).slots)
+
+    def hold(self, slot_id: str, person: Person):
+        request = self.bk.HoldSlotRequest(slot_id=slot_id, citizen=self._citizen(person))
+        return self.stub.HoldSlot(request, metadata=self.metadata, timeout=RPC_TIMEOUT)
+
+    def book(self, person: Person, key: str, *, slot_id: str = "", hold_id: str = ""):
+        """The BookSlotResponse (booking, replayed)."""
+        request = self.bk.BookSlotRequest(slot_id=slot_id, hold_id=hold_id, citizen=self._citizen(person),
+                                          idempotency_key=key)
+        return self.stub.BookSlot(request, metadata=self.metadata, timeout=RPC_TIMEOUT)
+
+    def get(self, code: str, national_id: str):
+        request = self.bk.GetBookingRequest(code=code, national_id=national_id)
+        return self.stub.GetBooking(request, metadata=self.metadata, timeout=RPC_TIMEOUT).booking
+
+    def cancel(self, code: str, national_id: str):
+        request = self.bk.CancelBookingRequest(code=code, national_id=national_id)
+        return self.stub.CancelBooking(request, metadata=self.metadata, timeout=RPC_TIMEOUT).booking
+
+    def reschedule(self, code: str, national_id: str, new_slot_id: str):
+        request = self.bk.RescheduleBookingRequest(code=code, national_id=national_id, new_slot_id=new_slot_id)
+        return self.stub.RescheduleBooking(request, metadata=self.metadata, timeout=RPC_TIMEOUT).booking
+
+    def check_in(self, kiosk_token: str, branch_id: str, code: str):
+        request = self.pb.kiosk.CheckInRequest(branch_id=branch_id, code=code)
+        return self.kiosk.CheckIn(request, metadata=bearer(kiosk_token), timeout=RPC_TIMEOUT)
+
+    def free_by_slot(self, slots: Iterable) -> dict[str, int]:
+        """slot_id → `free` as ListSlots reports it now, for the given slots (one ListSlots per branch/service)."""
+        wanted = collections.defaultdict(set)
+        for slot in slots:
+            wanted[(slot.branch_id, slot.service_id)].add(slot.local_date)
+        free: dict[str, int] = {}
+        for (branch_id, service_id), dates in wanted.items():
+            for slot in self.list_slots(service_id, min(dates), max(dates), branch_id=branch_id):
+                free[slot.slot_id] = slot.free
+        return free
+
+
+def collect_slots(client: BookingClient, combos: Iterable[tuple[str, str]], dates: Sequence[str],
+                  accept: Callable, count: int) -> list:
+    """Up to `count` free slots accepted by `accept(slot)`, from ListSlots of each (branch, service) in turn over
+    dates[0]…dates[-1] (only slots on `dates`)."""
+    chosen: list = []
+    wanted_dates = set(dates)
+    for branch_id, service_id in combos:
+        for slot in client.list_slots(service_id, dates[0], dates[-1], branch_id=branch_id, only_free=True):
+            if slot.local_date in wanted_dates and slot.free == slot.capacity and accept(slot):
+                chosen.append(slot)
+                if len(chosen) == count:
+                    return chosen
+    return chosen
+
+
+def branch_service_pairs(client: Client) -> list[tuple[str, str]]:
+    """Every (branch_id, service_id) the directory lists, interleaved by branch so consecutive pairs differ."""
+    per_branch = [[(b.branch_id, s.service_id) for s in sorted(client.list_services(b.branch_id),
+                                                                key=lambda s: s.service_id)]
+                  for b in sorted(client.list_branches(), key=lambda b: b.branch_id)]
+    return [pair for group in itertools.zip_longest(*per_branch) for pair in group if pair]
+
+
+class LoopbackForwarder:
+    """Relays TCP connections so that the server sees them coming from `source_ip` (e.g. 127.0.0.11).
+
+    grpcio cannot bind a client's source address; instead the client connects to `self.address`
+    (127.0.0.1:<ephemeral>) and every accepted connection is relayed to `target` from a socket bound to
+    (source_ip, 0). Threads: one accepting (polls every 0.2 s for close()), two pumping per connection.
+    """
+
+    def __init__(self, source_ip: str, target: tuple[str, int]) -> None:
+        self.source_ip = source_ip
+        self.target = target
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._threads: list[threading.Thread] = []
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(64)
+        self._listener.settimeout(0.2)
+        self.address = "127.0.0.1:%d" % self._listener.getsockname()[1]
+        self._spawn(self._accept_loop, f"fwd-accept-{source_ip}")
+
+    def _spawn(self, target: Callable, name: str, *args) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self._lock:
+            self._threads.append(thread)
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        while not self._closed.is_set():
+            try:
+                downstream, _ = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=CHANNEL_READY_TIMEOUT,
+                                                    source_address=(self.source_ip, 0))
+            except OSError:
+                downstream.close()
+                continue
+            downstream.settimeout(None)
+            upstream.settimeout(None)
+            for sock in (downstream, upstream):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            with self._lock:
+                self._sockets += [downstream, upstream]
+            self._spawn(self._pump, f"fwd-up-{self.source_ip}", downstream, upstream)
+            self._spawn(self._pump, f"fwd-down-{self.source_ip}", upstream, downstream)
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def channel(self) -> grpc.Channel:
+        return separate_channel(self.address)
+
+    def close(self) -> None:
+        """Stop accepting, cut every relayed connection and join the threads (bounded)."""
+        self._closed.set()
+        try:
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes a blocked accept() at once
+        except OSError:
+            pass
+        self._listener.close()
+        with self._lock:
+            sockets, threads = list(self._sockets), list(self._threads)
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+        for thread in threads:
+            thread.join(timeout=2)
+
+    def __enter__(self) -> "LoopbackForwarder":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

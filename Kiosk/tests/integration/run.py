@@ -33,6 +33,11 @@ BRANCH = "hn-hoan-kiem"
 SERVICE = "civil-birth-registration"  # prefix A
 SERVICE_KILL = "civil-marriage-registration"  # prefix B
 SERVICE_WATCH = "civil-death-registration"  # prefix C
+OTHER_BRANCH = "hn-ba-dinh"
+PROTOC = os.environ.get("PROTOC", "protoc")
+PROTO_INCLUDE = os.environ.get("PROTO_INCLUDE", "/usr/include")
+HANOI = 7 * 3600  # Asia/Ho_Chi_Minh: UTC+7, no DST
+CHECK_IN_EARLY = 15 * 60  # the server's default: check-in opens 15 minutes before the slot
 
 STARTUP_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -138,9 +143,10 @@ class Server:
         except OSError:
             return "(no log)"
 
-    def token(self, role: str, counter: str | None = None) -> str:
-        cmd = [str(MOTCUA_BIN), "token", "create", "--db", str(self.db), "--seeds", str(SEEDS), "--role", role,
-               "--branch", BRANCH]
+    def token(self, role: str, counter: str | None = None, branch: str | None = BRANCH) -> str:
+        cmd = [str(MOTCUA_BIN), "token", "create", "--db", str(self.db), "--seeds", str(SEEDS), "--role", role]
+        if branch:
+            cmd += ["--branch", branch]
         if counter:
             cmd += ["--counter", counter]
         r = spawn(subprocess.run, cmd, capture_output=True, text=True, timeout=60)
@@ -530,8 +536,132 @@ def test_offline_period(tmp: Path) -> None:
         server.stop()
 
 
+def probe(server: Server, *args: str) -> list[list[str]]:
+    r = subprocess.run([str(PROBE_BIN), "--server", server.address, *args], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 0, f"probe {args[0]}: {r.stderr}"
+    return [l.split("\t") for l in r.stdout.splitlines() if l.strip()]
+
+
+def hanoi_date(unix_s: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(unix_s + HANOI))
+
+
+def test_checkin(tmp: Path) -> None:
+    """checkin against the real server: too early, another branch, unknown code, offline; a successful check-in
+    only when a slot starts within the check-in window now (slots exist in opening hours only)."""
+    server = Server(tmp).start()
+    try:
+        portal = server.token("portal", branch=None)
+        kiosk = Kiosk(tmp, server.address, server.token("kiosk"))
+        other = Kiosk(tmp, server.address, server.token("kiosk", branch=OTHER_BRANCH))
+        other.base[other.base.index("--branch") + 1] = OTHER_BRANCH
+        now = time.time()
+        slots = [(sid, int(start)) for sid, start, _free in
+                 probe(server, "slots", BRANCH, SERVICE, hanoi_date(now), hanoi_date(now + 30 * 86400))]
+        far = next(((sid, st) for sid, st in slots if st > now + CHECK_IN_EARLY + 600), None)
+        assert far, f"no slot after the check-in window in 30 days: {slots[:3]}"
+        code, branch, _ = probe(server, "book", portal, far[0], "001090000001", "0912000001")[0]
+        assert branch == BRANCH, branch
+
+        r = kiosk.run("checkin", "--code", code, "--printer", str(tmp / "early.bin"))
+        expect_fail(r, 6, "opens", "check-in too early")
+        assert "too early" in r.stderr and not (tmp / "early.bin").exists(), r.stderr
+        expect_fail(other.run("checkin", "--code", code), 6, f"({BRANCH})", "check-in at another branch")
+        expect_fail(other.run("checkin", "--code", code), 6, "Chi nhánh Hoàn Kiếm", "the booked branch by name")
+        expect_fail(kiosk.run("checkin", "--code", "ZZZZ-2345"), 5, "NOT_FOUND", "unknown booking code")
+        expect_fail(kiosk.run("checkin", "--code", "bad"), 6, "8 letters", "malformed booking code")
+        expect_fail(kiosk.run("checkin"), 1, "--code", "checkin without a code")
+
+        near = next(((sid, st) for sid, st in slots if now + 20 < st <= now + CHECK_IN_EARLY - 20), None)
+        if near is None:
+            print("skipped: no slot within the check-in window now", flush=True)
+        else:
+            code, _, start = probe(server, "book", portal, near[0], "001090000002", "0912000002")[0]
+            png = tmp / "appt.png"
+            r = kiosk.run("checkin", "--code", code, "--preview", str(png), "--printer", str(tmp / "appt.bin"))
+            expect_ok(r, "check-in within the window")
+            number = last_line(r.stdout)
+            assert re.fullmatch(r"A\d{3,}", number), r.stdout
+            hhmm = time.strftime("%H:%M", time.gmtime(int(start) + HANOI))
+            assert f"appointment: {hhmm}" in r.stdout and "Chi nhánh Hoàn Kiếm" in r.stdout, r.stdout
+            assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and (tmp / "appt.bin").stat().st_size > 1000
+            r = kiosk.run("checkin", "--code", code)
+            expect_ok(r, "second check-in")
+            assert last_line(r.stdout) == number, f"a second check-in gave another ticket: {r.stdout}"
+    finally:
+        server.stop()
+    dead = Kiosk(tmp, f"127.0.0.1:{free_port()}", "tok", "--retries", "1")
+    r = dead.run("checkin", "--code", "K7QX-M2PA", "--printer", str(tmp / "offline.bin"))
+    expect_fail(r, 8, "cannot check in offline: please see staff", "check-in offline")
+    assert not (tmp / "offline.bin").exists()
+
+
+def grpc_fake(answers: dict[int, bytes]):
+    """A fake h2c gRPC server: the request on client stream 1 gets `answers[1]` (a whole response message, status
+    OK); any other call gets UNIMPLEMENTED (trailers only)."""
+    def frame(ftype: int, flags: int, stream: int, payload: bytes) -> bytes:
+        return len(payload).to_bytes(3, "big") + bytes([ftype, flags]) + stream.to_bytes(4, "big") + payload
+
+    def literal(name: bytes, value: bytes) -> bytes:
+        return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+    def handler(conn):
+        conn.sendall(frame(4, 0, 0, b""))  # SETTINGS
+        buf = b""
+        while True:
+            d = conn.recv(65536)
+            if not d:
+                return
+            buf += d
+            if buf.startswith(b"PRI * HTTP/2.0"):
+                buf = buf[24:]
+            while len(buf) >= 9 and len(buf) >= 9 + int.from_bytes(buf[:3], "big"):
+                length = int.from_bytes(buf[:3], "big")
+                ftype, flags, stream = buf[3], buf[4], int.from_bytes(buf[5:9], "big") & 0x7FFFFFFF
+                buf = buf[9 + length:]
+                if ftype == 4 and not flags & 1:
+                    conn.sendall(frame(4, 1, 0, b""))  # SETTINGS ACK
+                if ftype != 0 or not flags & 1 or stream % 2 == 0:
+                    continue
+                head = b"\x88" + literal(b"content-type", b"application/grpc")
+                if stream in answers:
+                    msg = answers[stream]
+                    conn.sendall(frame(1, 4, stream, head) +
+                                 frame(0, 0, stream, b"\x00" + len(msg).to_bytes(4, "big") + msg) +
+                                 frame(1, 5, stream, literal(b"grpc-status", b"0")))
+                else:
+                    conn.sendall(frame(1, 5, stream, head + literal(b"grpc-status", b"12") +
+                                       literal(b"grpc-message", b"not here")))
+    return fake_server(handler)
+
+
+def test_checkin_prints_appointment(tmp: Path) -> None:
+    """A successful check-in whatever the clock: a fake server answers CheckIn (bytes made by protoc --encode)."""
+    text = """ticket { ticket_id: "tk_fakecheckin" number: "A042" branch_id: "hn-hoan-kiem"
+               service_id: "civil-birth-registration" people_ahead: 2 estimate { p50_seconds: 300 p90_seconds: 600 }
+               issued_at { seconds: 1795829400 } tracking_code: "NS823XD6" service_name: "Đăng ký khai sinh" }
+               booking { code: "K7QX-M2PA" branch_id: "hn-hoan-kiem" service_id: "civil-birth-registration"
+               start { seconds: 1795830300 } state: BOOKING_STATE_CHECKED_IN }"""
+    enc = subprocess.run([PROTOC, f"-I{REPO / 'Protos'}", f"-I{PROTO_INCLUDE}", "--encode=motcua.v1.CheckInResponse",
+                          "motcua/v1/kiosk.proto"], input=text.encode(), capture_output=True, timeout=60)
+    assert enc.returncode == 0, enc.stderr
+    port, t = grpc_fake({1: enc.stdout})
+    kiosk = Kiosk(tmp, f"127.0.0.1:{port}", "tok", "--retries", "0")
+    png, escpos = tmp / "appt.png", tmp / "appt.bin"
+    r = kiosk.run("checkin", "--code", "K7QX-M2PA", "--preview", str(png), "--printer", str(escpos))
+    expect_ok(r, "check-in (fake server)")
+    assert last_line(r.stdout) == "A042", r.stdout
+    assert "appointment: 08:45 28/11/2026 (booking K7QX-M2PA)" in r.stdout, r.stdout  # 01:45 UTC
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and escpos.read_bytes()[-4:] == b"\x1d\x56\x42\x00"
+    t.join(15)
+    r = kiosk.run("reprint")
+    expect_ok(r, "reprint of a checked-in ticket")
+    assert "appointment: 08:45" in r.stdout and "REPRINT" in r.stdout and last_line(r.stdout) == "A042", r.stdout
+
+
 TESTS = [test_services_and_issue, test_errors_are_one_line, test_malformed_responses, test_tls, test_watch,
-         test_server_killed_mid_request, test_offline_period]
+         test_server_killed_mid_request, test_offline_period, test_checkin, test_checkin_prints_appointment]
 
 
 def main() -> int:

@@ -1,0 +1,105 @@
+import MotCuaDomain
+import Synchronization
+import WaitPrediction
+
+/// One `BranchPredictor` per branch, fed every committed event in sequence order (by `BranchHub`) and the
+/// counters' rosters of each new day; it answers the waits shown on tickets, kiosks and directories.
+final class PredictionHub: Sendable {
+  private struct State {
+    var predictors: [BranchID: BranchPredictor]
+    var rosterDay: [BranchID: LocalDate] = [:]
+  }
+
+  private let catalogue: Catalogue
+  private let state: Mutex<State>
+
+  init(catalogue: Catalogue) {
+    self.catalogue = catalogue
+    let configuration = PredictorConfiguration(
+      typicalServiceSeconds: Dictionary(
+        uniqueKeysWithValues: catalogue.services.map { ($0.id, Double($0.typicalServiceSeconds)) }),
+      civilTime: catalogue.civilTime)
+    self.state = Mutex(
+      State(predictors: Dictionary(uniqueKeysWithValues: catalogue.branches.map {
+        ($0.id, BranchPredictor(configuration: configuration))
+      })))
+  }
+
+  /// Learns from one committed event.
+  func observe(_ event: BranchEvent) {
+    guard let mapped = Self.predictorEvent(event) else { return }
+    self.state.withLock { state in
+      self.prepare(&state, event.branchID, at: event.at)
+      state.predictors[event.branchID]?.observe(mapped)
+    }
+  }
+
+  /// The remaining wait of a waiting ticket, if the predictor knows it.
+  func predict(_ ticket: Ticket, at now: Instant) -> WaitEstimate? {
+    self.state.withLock { state in
+      self.prepare(&state, ticket.branchID, at: now)
+      return state.predictors[ticket.branchID]?.predict(ticket: ticket.id, at: now).map(Self.estimate)
+    }
+  }
+
+  /// The wait of a ticket issued now.
+  func predictNew(branch: BranchID, service: ServiceID, priority: Priority, at now: Instant) -> WaitEstimate? {
+    self.state.withLock { state in
+      self.prepare(&state, branch, at: now)
+      guard let predictor = state.predictors[branch] else { return nil }
+      return Self.estimate(predictor.predictNew(service: service, priority: priority, at: now))
+    }
+  }
+
+  /// Feeds the day's rosters the first time a branch is touched on a new day.
+  private func prepare(_ state: inout State, _ branch: BranchID, at now: Instant) {
+    let civil = self.catalogue.civilTime
+    let today = civil.date(of: now)
+    guard state.rosterDay[branch] != today else { return }
+    state.rosterDay[branch] = today
+    guard !self.catalogue.isHoliday(today) else { return }
+    for counter in self.catalogue.counters(at: branch) {
+      for interval in counter.roster.intervals(on: today.weekday) {
+        state.predictors[branch]?.observe(
+          .roster(
+            counter: counter.id, services: counter.serviceIDs,
+            from: civil.instant(on: today, minute: interval.opens.minuteOfDay),
+            to: civil.instant(on: today, minute: interval.closes.minuteOfDay), at: now))
+      }
+    }
+  }
+
+  static func estimate(_ p: WaitPrediction) -> WaitEstimate {
+    WaitEstimate(
+      meanSeconds: Int(p.meanSeconds.rounded()), p50Seconds: Int(p.p50Seconds.rounded()),
+      p90Seconds: Int(p.p90Seconds.rounded()), peopleAhead: p.peopleAhead, openCounters: p.openCounters,
+      assumesRosteredCounters: p.openCounters == 0, method: "simulation")
+  }
+
+  static func predictorEvent(_ e: BranchEvent) -> PredictorEvent? {
+    switch e.kind {
+    case .issued:
+      guard let t = e.ticket else { return nil }
+      return .issue(
+        ticket: t.id, service: t.serviceID, priority: t.priority, appointment: t.dueAt != nil, slotStart: t.dueAt,
+        at: e.at)
+    case .called:
+      guard let t = e.ticket else { return nil }
+      return .call(ticket: t.id, counter: t.counterID, at: e.at)
+    case .servingStarted:
+      return e.ticket.map { .start(ticket: $0.id, at: e.at) }
+    case .completed:
+      return e.ticket.map { .complete(ticket: $0.id, at: e.at) }
+    case .noShow:
+      return e.ticket.map { .noShow(ticket: $0.id, at: e.at) }
+    case .transferred:
+      return e.ticket.map { .transfer(ticket: $0.id, service: $0.serviceID, at: e.at) }
+    case .counterOpened:
+      return e.counter.map { .counterOpen(counter: $0.counterID, services: $0.serviceIDs, at: e.at) }
+    case .counterClosed:
+      return e.counter.map { .counterClose(counter: $0.counterID, at: e.at) }
+    case .recalled:
+      return nil
+    }
+  }
+}
