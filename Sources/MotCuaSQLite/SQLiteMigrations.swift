@@ -96,6 +96,16 @@ enum SQLiteMigrations {
           """
       )
     }
+    migrator.registerMigration("2026-11-27-predictions") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE tickets ADD COLUMN predicted_mean_seconds INTEGER;
+          ALTER TABLE tickets ADD COLUMN predicted_p50_seconds INTEGER;
+          ALTER TABLE tickets ADD COLUMN predicted_p90_seconds INTEGER;
+          CREATE INDEX tickets_report ON tickets (branch_id, day);
+          """
+      )
+    }
     return migrator
   }
 }

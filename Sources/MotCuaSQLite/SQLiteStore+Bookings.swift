@@ -131,7 +131,7 @@ extension SQLiteStore {
         number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence), priority: .none,
         callRank: command.walkInRank, state: .waiting, issuedAt: command.at, trackingCode: command.trackingCode,
         dueAt: booking.start)
-      try Self.insert(db, ticket)
+      try Self.insert(db, ticket, predicted: command.predicted)
       booking.state = .checkedIn
       booking.ticketID = ticket.id
       try db.execute(

@@ -42,13 +42,16 @@ extension SQLiteStore {
       arguments: [principal, key, fingerprint, ticket?.rawValue, lease, at.millisecondsSinceEpoch])
   }
 
-  static func insert(_ db: Database, _ t: Ticket, leaseID: String? = nil, clockSkewSeconds: Int64? = nil) throws {
+  static func insert(
+    _ db: Database, _ t: Ticket, leaseID: String? = nil, clockSkewSeconds: Int64? = nil, predicted: WaitEstimate? = nil
+  ) throws {
     try db.execute(
       sql: """
         INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
           call_rank, state, issued_at, called_at, serving_started_at, completed_at, counter_id, recall_count,
-          tracking_code, lease_id, clock_skew_seconds, due_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          tracking_code, lease_id, clock_skew_seconds, due_at, predicted_mean_seconds, predicted_p50_seconds,
+          predicted_p90_seconds)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
         t.id.rawValue, t.branchID.rawValue, t.serviceID.rawValue, t.originalServiceID.rawValue,
@@ -56,7 +59,7 @@ extension SQLiteStore {
         t.issuedAt.millisecondsSinceEpoch, t.calledAt?.millisecondsSinceEpoch,
         t.servingStartedAt?.millisecondsSinceEpoch, t.completedAt?.millisecondsSinceEpoch,
         t.counterID?.rawValue, t.recallCount, t.trackingCode, leaseID, clockSkewSeconds,
-        t.dueAt?.millisecondsSinceEpoch,
+        t.dueAt?.millisecondsSinceEpoch, predicted?.meanSeconds, predicted?.p50Seconds, predicted?.p90Seconds,
       ])
   }
 

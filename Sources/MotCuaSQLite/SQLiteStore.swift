@@ -3,7 +3,7 @@ import GRDB
 public import MotCuaDomain
 public import MotCuaStore
 import Appointments
-import QueueEngine
+public import QueueEngine
 
 /// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a command's reply is sent only
 /// after its transaction is on disk. GRDB serialises writers; each command is one transaction.
@@ -52,7 +52,7 @@ public final class SQLiteStore: MotCuaStore {
           number: TicketNumber.format(prefix: command.service.prefix, sequence: offline.sequence),
           priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: offline.issuedAt,
           trackingCode: offline.trackingCode)
-        try Self.insert(db, ticket, leaseID: lease.id, clockSkewSeconds: skew)
+        try Self.insert(db, ticket, leaseID: lease.id, clockSkewSeconds: skew, predicted: command.predicted)
       } else {
         let sequence = try Self.takeNumbers(db, command.branchID, command.service.id, command.day, count: 1)
         ticket = Ticket(
@@ -61,7 +61,7 @@ public final class SQLiteStore: MotCuaStore {
           number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence),
           priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: command.at,
           trackingCode: command.trackingCode)
-        try Self.insert(db, ticket)
+        try Self.insert(db, ticket, predicted: command.predicted)
       }
       try Self.remember(db, principal: command.principalID, key: command.idempotencyKey,
         fingerprint: command.fingerprint, ticket: ticket.id, at: command.at)
@@ -367,6 +367,27 @@ public final class SQLiteStore: MotCuaStore {
         db, sql: "SELECT * FROM events WHERE branch_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
         arguments: [branch.rawValue, Int64(sequence), limit]
       ).map(Self.event)
+    }
+  }
+
+  public func ticketOutcomes(branch: BranchID, from: LocalDate, to: LocalDate) async throws -> [TicketOutcome] {
+    try await self.pool.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT t.service_id, t.state, t.issued_at, t.called_at, t.predicted_p50_seconds, t.predicted_p90_seconds,
+            f.score FROM tickets t LEFT JOIN feedback f ON f.ticket_id = t.id
+          WHERE t.branch_id = ? AND t.day BETWEEN ? AND ?
+          """,
+        arguments: [branch.rawValue, from.description, to.description]
+      ).map { row in
+        TicketOutcome(
+          serviceID: ServiceID(row["service_id"]), state: TicketState(rawValue: row["state"]) ?? .waiting,
+          issuedAt: Instant(millisecondsSinceEpoch: row["issued_at"]),
+          calledAt: (row["called_at"] as Int64?).map(Instant.init(millisecondsSinceEpoch:)),
+          predictedP50Seconds: row["predicted_p50_seconds"], predictedP90Seconds: row["predicted_p90_seconds"],
+          feedbackScore: row["score"])
+      }
     }
   }
 

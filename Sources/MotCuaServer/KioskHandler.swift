@@ -33,10 +33,13 @@ struct KioskHandler: Sendable {
           service: service, priority: priority, callRank: catalogue.priorityPolicy(for: branch.id).rank(for: priority),
           day: catalogue.civilTime.date(of: now), at: now,
           ticketID: TicketID("tk_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)),
-          trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet), offline: offline)))
+          trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet), offline: offline,
+          predicted: offline == nil
+            ? self.core.estimateForNewTicket(branch: branch.id, service: service, priority: priority) : nil)))
     guard let ticket = outcome.ticket else { preconditionFailure("IssueTicket always yields a ticket") }
     var response = Motcua_V1_IssueTicketResponse()
-    response.ticket = Motcua_V1_Ticket(self.core.live(ticket), catalogue: catalogue)
+    response.ticket = Motcua_V1_Ticket(
+      self.core.live(ticket, at: outcome.replayed ? nil : outcome.events.first?.at), catalogue: catalogue)
     response.replayed = outcome.replayed
     response.clockSkewSuspected = outcome.clockSkewSuspected
     return response
@@ -94,7 +97,8 @@ struct KioskHandler: Sendable {
         walkInRank: catalogue.priorityPolicy(for: branchID).walkInRank, day: catalogue.civilTime.date(of: now), at: now,
         ticketID: TicketID("tk_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)),
         trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet),
-        policy: self.core.options.appointments))
+        policy: self.core.options.appointments,
+        predicted: self.core.estimateForNewTicket(branch: branchID, service: service, priority: .none)))
     var response = Motcua_V1_CheckInResponse()
     if let ticketOutcome = outcome.ticket, let ticket = self.core.commit(ticketOutcome).ticket {
       response.ticket = Motcua_V1_Ticket(self.core.live(ticket), catalogue: catalogue)

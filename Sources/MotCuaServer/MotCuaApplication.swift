@@ -48,6 +48,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
         CounterServiceAdapter(handler: CounterHandler(core: core), bridge: bridge),
         DisplayServiceAdapter(handler: DisplayHandler(core: core), bridge: bridge),
         BookingServiceAdapter(handler: BookingHandler(core: core), bridge: bridge),
+        ReportServiceAdapter(handler: ReportHandler(core: core), bridge: bridge),
         HealthServiceAdapter(core: core, bridge: bridge),
       ])
     self.core = core

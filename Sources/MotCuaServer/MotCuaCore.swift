@@ -165,13 +165,15 @@ public final class MotCuaCore: Sendable {
   }
 
   /// The live view of a ticket: people ahead and a fresh estimate while it waits today.
-  func live(_ ticket: Ticket) -> LiveTicket {
+  ///
+  /// - Parameter at: when to estimate from; the issue time reuses the prediction made as the ticket was issued.
+  func live(_ ticket: Ticket, at instant: Instant? = nil) -> LiveTicket {
     guard ticket.state == .waiting, ticket.day == self.today,
       let service = self.catalogue.service(ticket.serviceID)
     else {
       return LiveTicket(ticket: ticket, peopleAhead: 0, estimate: nil, expired: ticket.state == .waiting)
     }
-    if let predicted = self.predictions.predict(ticket, at: self.clock.now()) {
+    if let predicted = self.predictions.predict(ticket, at: instant ?? self.clock.now()) {
       return LiveTicket(ticket: ticket, peopleAhead: predicted.peopleAhead, estimate: predicted, expired: false)
     }
     let queue = self.hub.queue(ticket.branchID)

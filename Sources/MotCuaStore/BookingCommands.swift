@@ -98,10 +98,12 @@ public struct CheckInCommand: Hashable, Sendable {
   public var ticketID: TicketID
   public var trackingCode: String
   public var policy: AppointmentPolicy
+  /// The wait predicted at check-in.
+  public var predicted: WaitEstimate?
 
   public init(
     code: String, branchID: BranchID, service: Service, principalID: String, walkInRank: Int, day: LocalDate,
-    at: Instant, ticketID: TicketID, trackingCode: String, policy: AppointmentPolicy
+    at: Instant, ticketID: TicketID, trackingCode: String, policy: AppointmentPolicy, predicted: WaitEstimate? = nil
   ) {
     self.code = code
     self.branchID = branchID

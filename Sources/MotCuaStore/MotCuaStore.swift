@@ -1,5 +1,6 @@
 public import Appointments
 public import MotCuaDomain
+public import QueueEngine
 
 /// The durable store: the source of truth. Each command is one transaction — check, change, record the
 /// event, commit — and returns only once it is on disk. Decisions that must be serial (numbering, which ticket
@@ -67,6 +68,9 @@ public protocol MotCuaStore: Sendable {
   func lastEventSequences() async throws -> [BranchID: UInt64]
   /// Events of `branch` after `sequence`, in order, at most `limit`.
   func events(branch: BranchID, after sequence: UInt64, limit: Int) async throws -> [BranchEvent]
+
+  /// What happened to every ticket of `branch` issued from `from` to `to` (civil days, inclusive).
+  func ticketOutcomes(branch: BranchID, from: LocalDate, to: LocalDate) async throws -> [TicketOutcome]
 
   // Tokens
 

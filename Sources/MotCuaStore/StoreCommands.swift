@@ -19,11 +19,13 @@ public struct IssueTicketCommand: Hashable, Sendable {
   public var trackingCode: String
   /// Set when replaying a ticket issued offline from a lease: its number, id, code and issue time are kept.
   public var offline: OfflineIssue?
+  /// The wait predicted at issue, kept to measure the predictor against what happened.
+  public var predicted: WaitEstimate?
 
   public init(
     principalID: String, idempotencyKey: String, fingerprint: String, branchID: BranchID, service: Service,
     priority: Priority, callRank: Int, day: LocalDate, at: Instant, ticketID: TicketID, trackingCode: String,
-    offline: OfflineIssue? = nil
+    offline: OfflineIssue? = nil, predicted: WaitEstimate? = nil
   ) {
     self.principalID = principalID
     self.idempotencyKey = idempotencyKey
@@ -37,6 +39,7 @@ public struct IssueTicketCommand: Hashable, Sendable {
     self.ticketID = ticketID
     self.trackingCode = trackingCode
     self.offline = offline
+    self.predicted = predicted
   }
 }
 

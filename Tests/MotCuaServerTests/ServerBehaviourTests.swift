@@ -136,4 +136,59 @@ import Testing
     #expect(codes.contains(.resourceExhausted))
     await server.stop()
   }
+
+  @Test func aManagerReportCountsWaitsNoShowsSatisfactionAndPredictionAccuracy() async throws {
+    let clock = ManualClock("2026-11-27", "09:00")
+    let server = try await TestServer.start(clock: clock)
+    let kiosk = try await server.token(.kiosk, branch: Self.branch)
+    let counter = try await server.token(.counter, branch: Self.branch, counter: Self.counter)
+    let manager = try await server.token(.manager, branch: Self.branch)
+    try await server.withClient { client in
+      let counters = Motcua_V1_CounterService.Client(wrapping: client)
+      var open = Motcua_V1_OpenCounterRequest()
+      open.serviceIds = [Self.service]
+      _ = try await counters.openCounter(open, metadata: bearer(counter))
+      var tickets: [Motcua_V1_Ticket] = []
+      for n in 0..<3 {
+        clock.advance(seconds: 1)
+        tickets.append(try await self.issue(client, token: kiosk, key: "r\(n)").ticket)
+      }
+      #expect(tickets.allSatisfy { $0.estimate.method == "simulation" && $0.estimate.p90Seconds >= $0.estimate.p50Seconds })
+      for (n, wait) in [(0, 300), (1, 1200), (2, 600)] {
+        clock.advance(seconds: Int64(wait))
+        let called = try await counters.callNext(.init(), metadata: bearer(counter)).ticket
+        #expect(called.ticketID == tickets[n].ticketID)
+        if n == 2 {
+          var noShow = Motcua_V1_MarkNoShowRequest()
+          noShow.ticketID = called.ticketID
+          _ = try await counters.markNoShow(noShow, metadata: bearer(counter))
+        } else {
+          var complete = Motcua_V1_CompleteRequest()
+          complete.ticketID = called.ticketID
+          _ = try await counters.complete(complete, metadata: bearer(counter))
+        }
+      }
+      var feedback = Motcua_V1_SubmitFeedbackRequest()
+      feedback.ticketID = tickets[0].ticketID
+      feedback.trackingCode = tickets[0].trackingCode
+      feedback.score = 5
+      _ = try await Motcua_V1_TicketService.Client(wrapping: client).submitFeedback(feedback)
+
+      var request = Motcua_V1_GetBranchReportRequest()
+      request.branchID = Self.branch
+      request.dateFrom = "2026-11-27"
+      request.dateTo = "2026-11-27"
+      let reports = Motcua_V1_ReportService.Client(wrapping: client)
+      let total = try await reports.getBranchReport(request, metadata: bearer(manager)).total
+      // Issued at 09:00:01, :02, :03; called at 09:05:03, 09:25:03, 09:35:03: waits 302, 1501 and 2100 s.
+      #expect(total.tickets == 3 && total.called == 3 && total.served == 2 && total.noShows == 1)
+      #expect(abs(total.meanWaitSeconds - 1301) < 1 && total.p90WaitSeconds == 2100)
+      #expect(abs(total.shareWithinTarget - 1.0 / 3) < 0.001 && abs(total.noShowRate - 1.0 / 3) < 0.001)
+      #expect(total.feedbackCount == 1 && total.meanScore == 5 && total.shareSatisfied == 1)
+      #expect(total.predictionsScored == 3 && total.p90Coverage >= 0 && total.p90Coverage <= 1)
+      let denied = await statusCode { _ = try await reports.getBranchReport(request, metadata: bearer(kiosk)) }
+      #expect(denied == .permissionDenied)
+    }
+    await server.stop()
+  }
 }
