@@ -23,7 +23,7 @@ public struct AppointmentPolicy: Hashable, Sendable {
   public var checkInEarlySeconds: Int64 = 15 * 60
   /// … and closes this long after.
   public var checkInLateSeconds: Int64 = 10 * 60
-  /// At most this many consecutive calls go to due appointments while a walk-in waits.
+  /// At most this many consecutive calls of a counter go to due appointments while a walk-in waits.
   public var maxConsecutiveAppointmentCalls = 2
 
   public init() {}

@@ -91,8 +91,8 @@ enum SQLiteMigrations {
           CREATE INDEX bookings_address ON bookings (address_key, created_day);
           CREATE INDEX bookings_holds ON bookings (state, hold_expires_at);
           CREATE INDEX bookings_start ON bookings (state, start_at);
-          CREATE TABLE branch_fairness (
-            branch_id TEXT PRIMARY KEY, consecutive_appointment_calls INTEGER NOT NULL);
+          CREATE TABLE counter_fairness (
+            counter_id TEXT PRIMARY KEY, consecutive_appointment_calls INTEGER NOT NULL);
           """
       )
     }

@@ -30,6 +30,19 @@ extension SQLiteStore {
         try Self.saveState(db, held, at: command.at)
         booking = held
       case .slot(let slot):
+        // A retried hold, or a booking of a slot this citizen holds, takes the hold instead of a new place.
+        if var held = try Row.fetchOne(
+          db, sql: "SELECT * FROM bookings WHERE citizen_hash = ? AND slot_id = ? AND state = 'HELD'",
+          arguments: [command.citizen.nationalIDHash, slot.id.description]
+        ).map(Self.booking) {
+          if !command.hold {
+            held.state = .booked
+            held.holdExpiresAt = nil
+            try Self.saveState(db, held, at: command.at)
+          }
+          booking = held
+          break
+        }
         try Self.checkQuotas(
           db, citizen: command.citizen, field: command.field, day: slot.id.date, requester: command.requester,
           today: command.day, policy: command.policy, excluding: nil)
@@ -63,6 +76,9 @@ extension SQLiteStore {
       else { throw DomainError.notFound("no booking with that code and national ID") }
       guard booking.state.isActive else {
         throw DomainError.failedPrecondition("booking \(booking.displayCode) is \(booking.state.rawValue) and cannot change")
+      }
+      guard command.at < booking.start else {
+        throw DomainError.failedPrecondition("booking \(booking.displayCode) has begun and can no longer change")
       }
       try Self.release(db, booking.slotID)
       if let slot = command.moveTo {

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 public import MotCuaDomain
 public import MotCuaStore
-import Appointments
+public import Appointments
 public import QueueEngine
 
 /// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a command's reply is sent only
@@ -42,15 +42,23 @@ public final class SQLiteStore: MotCuaStore {
       var skew: Int64? = nil
       if let offline = command.offline {
         let lease = try Self.checkedLease(db, for: command, offline)
-        let ahead = offline.issuedAt.seconds(until: command.at)
-        if -ahead > OfflineIssue.clockSkewTolerance || lease.day != offline.issuedOn {
-          skew = -ahead
+        // A kiosk clock that is wrong must not put its tickets ahead of others: the issue time is kept within
+        // [lease taken, now] and the skew recorded.
+        var issuedAt = offline.issuedAt
+        let ahead = command.at.seconds(until: issuedAt)
+        if ahead > OfflineIssue.clockSkewTolerance || issuedAt < lease.createdAt || lease.day != offline.issuedOn {
+          skew = ahead
+          issuedAt = min(max(issuedAt, lease.createdAt), command.at)
+        }
+        guard issuedAt < lease.expiresAt else {
+          throw DomainError.failedPrecondition(
+            "ticket \(TicketNumber.format(prefix: command.service.prefix, sequence: offline.sequence)) was issued after lease '\(lease.id)' expired")
         }
         ticket = Ticket(
           id: offline.ticketID, branchID: command.branchID, serviceID: command.service.id,
           originalServiceID: command.service.id, day: lease.day, sequence: offline.sequence,
           number: TicketNumber.format(prefix: command.service.prefix, sequence: offline.sequence),
-          priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: offline.issuedAt,
+          priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: issuedAt,
           trackingCode: offline.trackingCode)
         try Self.insert(db, ticket, leaseID: lease.id, clockSkewSeconds: skew, predicted: command.predicted)
       } else {
@@ -105,6 +113,20 @@ public final class SQLiteStore: MotCuaStore {
         "number \(offline.sequence) of lease '\(lease.id)' or ticket id '\(offline.ticketID)' was already issued")
     }
     return lease
+  }
+
+  public func earlierTicket(principal: String, key: String, fingerprint: String) async throws -> Ticket? {
+    try await self.pool.read { db in
+      try Self.idempotent(db, principal: principal, key: key, fingerprint: fingerprint)
+    }
+  }
+
+  public func earlierBooking(scope: String, key: String, fingerprint: String) async throws -> Booking? {
+    try await self.pool.read { db in
+      guard let id = try Self.earlierResult(db, principal: scope, key: key, fingerprint: fingerprint)?.leaseID
+      else { return nil }
+      return try Self.booking(db, id: id)
+    }
   }
 
   public func leaseNumbers(_ command: LeaseNumbersCommand) async throws -> NumberLease {
@@ -186,13 +208,13 @@ public final class SQLiteStore: MotCuaStore {
         let rank: Int = row["effective_rank"]
         try db.execute(
           sql: """
-            INSERT INTO branch_fairness (branch_id, consecutive_appointment_calls) VALUES (?, ?)
-            ON CONFLICT (branch_id) DO UPDATE SET consecutive_appointment_calls = CASE
+            INSERT INTO counter_fairness (counter_id, consecutive_appointment_calls) VALUES (?, ?)
+            ON CONFLICT (counter_id) DO UPDATE SET consecutive_appointment_calls = CASE
               WHEN ? = ? THEN consecutive_appointment_calls + 1 WHEN ? >= ? THEN 0
               ELSE consecutive_appointment_calls END
             """,
           arguments: [
-            command.branchID.rawValue, rank == rules.appointmentRank ? 1 : 0, rank, rules.appointmentRank, rank,
+            command.counterID.rawValue, rank == rules.appointmentRank ? 1 : 0, rank, rules.appointmentRank, rank,
             rules.walkInRank,
           ])
       }
@@ -211,8 +233,8 @@ public final class SQLiteStore: MotCuaStore {
   }
 
   /// The waiting ticket a counter serving `services` calls next: priority groups, then due appointments, then
-  /// walk-ins by issue time — but a walk-in once `maxConsecutive` due appointments were called in a row while
-  /// one waited. The row carries `effective_rank`.
+  /// walk-ins by issue time — but a walk-in once this counter called `maxConsecutive` due appointments in a row
+  /// while one waited. The row carries `effective_rank`.
   private static func nextWaiting(_ db: Database, _ command: CallNextCommand, services: [ServiceID]) throws -> Row? {
     let marks = services.map { _ in "?" }.joined(separator: ", ")
     let appointment = command.appointments?.appointmentRank ?? -1
@@ -236,8 +258,8 @@ public final class SQLiteStore: MotCuaStore {
     }
     let consecutive =
       try Int.fetchOne(
-        db, sql: "SELECT consecutive_appointment_calls FROM branch_fairness WHERE branch_id = ?",
-        arguments: [command.branchID.rawValue]) ?? 0
+        db, sql: "SELECT consecutive_appointment_calls FROM counter_fairness WHERE counter_id = ?",
+        arguments: [command.counterID.rawValue]) ?? 0
     let walkIn = try first("WHERE effective_rank >= \(rules.walkInRank)")
     return AppointmentFairness.mayCallAppointment(
       consecutiveAppointmentCalls: consecutive, walkInWaiting: walkIn != nil, max: rules.maxConsecutive)

@@ -5,11 +5,17 @@ import Synchronization
 /// Turns `authorization: Bearer <token>` into a `Principal`. Known tokens are cached by hash; unknown ones
 /// are looked up each time, so a token created while the server runs works at once.
 final class Authenticator: Sendable {
-  private let store: any MotCuaStore
-  private let known = Mutex<[String: Principal]>([:])
+  /// How long a token found valid is trusted before it is looked up again (a revoked token stops working
+  /// within this time).
+  static let cacheSeconds: Int64 = 60
 
-  init(store: any MotCuaStore) {
+  private let store: any MotCuaStore
+  private let clock: any WallClock
+  private let known = Mutex<[String: (principal: Principal, until: Instant)]>([:])
+
+  init(store: any MotCuaStore, clock: any WallClock) {
     self.store = store
+    self.clock = clock
   }
 
   /// The caller's principal, or nil when no token was sent.
@@ -22,11 +28,13 @@ final class Authenticator: Sendable {
       throw DomainError.unauthenticated("the authorization metadata must be 'Bearer <token>'")
     }
     let hash = Tokens.hash(String(parts[1]))
-    if let cached = self.known.withLock({ $0[hash] }) { return cached }
+    let now = self.clock.now()
+    if let cached = self.known.withLock({ $0[hash] }), now < cached.until { return cached.principal }
     guard let principal = try await self.store.principal(forTokenHash: hash) else {
+      self.known.withLock { _ = $0.removeValue(forKey: hash) }
       throw DomainError.unauthenticated("the token is not valid; ask an administrator for a new one")
     }
-    self.known.withLock { $0[hash] = principal }
+    self.known.withLock { $0[hash] = (principal, now.adding(seconds: Self.cacheSeconds)) }
     return principal
   }
 

@@ -74,6 +74,16 @@ struct BookingHandler: Sendable {
     let requester = try await self.core.admitBooking(context)
     let key = try Field.required(request.idempotencyKey, "idempotency_key")
     let citizen = try self.citizen(request.citizen)
+    let fingerprint = "BookSlot|\(request.slotID)|\(request.holdID)|\(citizen.nationalIDHash)|\(citizen.phoneHash)"
+    // A retry is answered before the slot's checks (it may have started since).
+    if let earlier = try await self.core.store.earlierBooking(
+      scope: requester.idempotencyScope(for: citizen), key: key, fingerprint: fingerprint)
+    {
+      var response = Motcua_V1_BookSlotResponse()
+      response.booking = self.message(earlier)
+      response.replayed = true
+      return response
+    }
     let target: TakeSlotCommand.Target
     let field: ServiceField
     switch (request.slotID.isEmpty, request.holdID.isEmpty) {
@@ -87,7 +97,6 @@ struct BookingHandler: Sendable {
     default:
       throw DomainError.invalidArgument("give exactly one of slot_id and hold_id")
     }
-    let fingerprint = "BookSlot|\(request.slotID)|\(request.holdID)|\(citizen.nationalIDHash)|\(citizen.phoneHash)"
     let outcome = try await self.core.store.takeSlot(
       self.command(target, field: field, citizen: citizen, requester: requester, idempotency: (key, fingerprint), hold: false))
     var response = Motcua_V1_BookSlotResponse()

@@ -32,7 +32,9 @@ final class BranchHub: Sendable {
   /// Applies committed events (in any order; each is applied once its predecessors have been).
   func publish(_ events: [BranchEvent]) {
     guard !events.isEmpty else { return }
-    self.state.withLock { state in
+    // Streams are finished after the lock is released: finishing runs their termination handler, which locks.
+    let dropped: [Watcher] = self.state.withLock { state in
+      var dropped: [Watcher] = []
       for event in events {
         state.early[event.branchID, default: [:]][event.sequence] = event
         while var queue = state.queues[event.branchID],
@@ -43,13 +45,15 @@ final class BranchHub: Sendable {
           self.onApply(next)
           for (id, watcher) in state.watchers[event.branchID] ?? [:] {
             if case .dropped = watcher.continuation.yield(next) {
-              watcher.continuation.finish()
+              dropped.append(watcher)
               state.watchers[event.branchID]?[id] = nil
             }
           }
         }
       }
+      return dropped
     }
+    for watcher in dropped { watcher.continuation.finish() }
   }
 
   /// Forgets every branch's waiting tickets of days before `day` (they expired at midnight).

@@ -19,6 +19,11 @@ struct CounterHandler: Sendable {
       : request.serviceIds.map { id throws(DomainError) in
         try catalogue.requireService(ServiceID(try Field.required(id, "service_ids[]")), at: counter.branchID).id
       }
+    // A counter's own token opens it for what it is set up for; a manager may assign any service of the branch.
+    if principal.role == .counter, let other = services.first(where: { !counter.serviceIDs.contains($0) }) {
+      throw DomainError.permissionDenied(
+        "counter '\(counter.id)' is not set up for '\(other)'; a manager can assign it")
+    }
     let outcome = self.core.commit(
       try await self.core.store.setCounter(
         SetCounterCommand(

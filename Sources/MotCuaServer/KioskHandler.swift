@@ -19,12 +19,19 @@ struct KioskHandler: Sendable {
     let catalogue = self.core.catalogue
     let now = self.core.clock.now()
     let offline = request.hasOffline ? try self.offlineIssue(request.offline) : nil
-    if offline == nil && !self.core.options.ignoreOpeningHours && !catalogue.isOpen(branch.openingHours, at: now) {
-      throw DomainError.failedPrecondition(self.closedMessage(branch, now: now))
-    }
     var fingerprint = "IssueTicket|\(branch.id)|\(service.id)|\(priority.rawValue)"
     if let offline {
       fingerprint += "|offline|\(offline.leaseID)|\(offline.sequence)|\(offline.ticketID)|\(offline.issuedAt)"
+    }
+    // A retry is answered before anything that depends on the time (the branch may have closed since).
+    if let earlier = try await self.core.store.earlierTicket(principal: principal.id, key: key, fingerprint: fingerprint) {
+      var response = Motcua_V1_IssueTicketResponse()
+      response.ticket = Motcua_V1_Ticket(self.core.live(earlier), catalogue: catalogue)
+      response.replayed = true
+      return response
+    }
+    if offline == nil && !self.core.options.ignoreOpeningHours && !catalogue.isOpen(branch.openingHours, at: now) {
+      throw DomainError.failedPrecondition(self.closedMessage(branch, now: now))
     }
     let outcome = self.core.commit(
       try await self.core.store.issueTicket(
@@ -140,7 +147,7 @@ struct KioskHandler: Sendable {
       throw .invalidArgument("offline.tracking_code must be 8 characters from A–Z and 2–9 without I and O")
     }
     guard o.hasIssuedAt else { throw .invalidArgument("offline.issued_at is required") }
-    let issuedAt = Instant(o.issuedAt)
+    let issuedAt = try Instant(o.issuedAt, field: "offline.issued_at")
     return OfflineIssue(
       leaseID: lease, sequence: Int(o.sequence), ticketID: TicketID(o.ticketID),
       trackingCode: o.trackingCode, issuedAt: issuedAt, issuedOn: self.core.catalogue.civilTime.date(of: issuedAt))

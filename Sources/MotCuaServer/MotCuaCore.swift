@@ -84,7 +84,7 @@ public final class MotCuaCore: Sendable {
     self.predictions = predictions
     self.clock = clock
     self.estimator = estimator
-    self.auth = Authenticator(store: store)
+    self.auth = Authenticator(store: store, clock: clock)
     self.options = options
     self.pii = pii
     self.slots = SlotPlanner(catalogue: catalogue, policy: options.appointments)

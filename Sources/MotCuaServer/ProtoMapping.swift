@@ -13,7 +13,10 @@ extension Google_Protobuf_Timestamp {
 }
 
 extension Instant {
-  init(_ timestamp: Google_Protobuf_Timestamp) {
+  /// The instant of a timestamp between 2000 and 2100; INVALID_ARGUMENT otherwise (no overflow from input).
+  init(_ timestamp: Google_Protobuf_Timestamp, field: String) throws(DomainError) {
+    guard (946_684_800...4_102_444_800).contains(timestamp.seconds), (0..<1_000_000_000).contains(timestamp.nanos)
+    else { throw .invalidArgument("\(field) must be a time between 2000 and 2100") }
     self.init(millisecondsSinceEpoch: timestamp.seconds * 1000 + Int64(timestamp.nanos / 1_000_000))
   }
 }

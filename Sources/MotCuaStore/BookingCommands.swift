@@ -115,6 +115,7 @@ public struct CheckInCommand: Hashable, Sendable {
     self.trackingCode = trackingCode
     self.policy = policy
     self.service = service
+    self.predicted = predicted
   }
 }
 

@@ -23,6 +23,13 @@ public protocol MotCuaStore: Sendable {
   /// - Throws: `DomainError.failedPrecondition` when the key was used for a different request, or an offline
   ///   ticket's number is outside its lease or already used; `permissionDenied` for another kiosk's lease.
   func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome
+  /// The ticket an earlier request with this key produced, if any — read before any check that depends on
+  /// the time, so that a retry is answered even after the branch closed.
+  ///
+  /// - Throws: `failedPrecondition` if the key was used for a different request.
+  func earlierTicket(principal: String, key: String, fingerprint: String) async throws -> Ticket?
+  /// The booking an earlier BookSlot with this key (in this scope) produced, if any.
+  func earlierBooking(scope: String, key: String, fingerprint: String) async throws -> Booking?
   /// Reserves the next `count` numbers; a retry with the same key returns the same lease.
   func leaseNumbers(_ command: LeaseNumbersCommand) async throws -> NumberLease
   /// The leases of a branch for a day, with the leased numbers that were never issued (the only gaps

@@ -203,3 +203,35 @@ import Testing
     #expect(try await store.slotUsage([slot.id])[slot.id] == 0)
   }
 }
+
+/// Regressions found in review.
+@Suite struct StoreBookingRegressionTests {
+  @Test(arguments: StoreDriver.allCases)
+  func aRetriedHoldOrABookingOfTheHeldSlotReusesTheHold(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    let slot = StoreBookingContractTests.slot(capacity: 2)
+    let citizen = StoreBookingContractTests.citizen(1)
+    var hold = StoreBookingContractTests.take(slot, citizen, hold: true)
+    let first = try await store.takeSlot(hold)
+    hold.bookingID = "another-id"
+    hold.code = "OTHER123"
+    let retried = try await store.takeSlot(hold)
+    #expect(retried.booking.id == first.booking.id)
+    let booked = try await store.takeSlot(StoreBookingContractTests.take(slot, citizen))
+    #expect(booked.booking.id == first.booking.id && booked.booking.state == .booked)
+    #expect(try await store.slotUsage([slot.id])[slot.id] == 1)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
+  func aBookingCannotBeCancelledOnceItHasBegun(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    let slot = StoreBookingContractTests.slot(capacity: 1)
+    let booking = try await store.takeSlot(StoreBookingContractTests.take(slot, StoreBookingContractTests.citizen(1))).booking
+    let late = await #expect(throws: DomainError.self) {
+      try await store.changeBooking(ChangeBookingCommand(
+        code: booking.code, nationalIDHash: "id-1", moveTo: nil, field: nil, at: slot.start.adding(seconds: 60),
+        policy: AppointmentPolicy()))
+    }
+    #expect(late?.code == .failedPrecondition)
+  }
+}

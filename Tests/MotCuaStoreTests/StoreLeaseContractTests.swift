@@ -94,3 +94,24 @@ import Testing
     #expect(future.clockSkewSuspected)
   }
 }
+
+/// Regressions found in review.
+@Suite struct StoreOfflineClockTests {
+  @Test(arguments: StoreDriver.allCases)
+  func aKioskClockBehindTheLeaseCannotJumpTheQueue(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let lease = try await store.leaseNumbers(
+      LeaseNumbersCommand(
+        principalID: "kiosk-1", idempotencyKey: "l", branchID: f.branch, serviceID: f.serviceA.id, count: 2,
+        day: f.day, at: f.now, expiresAt: f.now.adding(seconds: 3600), leaseID: "lease-l"))
+    var command = f.issue(key: "offline-slow-clock")
+    let threeHoursEarly = lease.createdAt.adding(seconds: -3 * 3600)
+    command.offline = OfflineIssue(
+      leaseID: lease.id, sequence: lease.firstSequence, ticketID: TicketID("00000000-0000-4000-8000-000000000001"),
+      trackingCode: "ABCDEFGH", issuedAt: threeHoursEarly, issuedOn: CivilTime.vietnam.date(of: threeHoursEarly))
+    let outcome = try await store.issueTicket(command)
+    #expect(outcome.clockSkewSuspected)
+    #expect(outcome.ticket?.issuedAt == lease.createdAt)
+  }
+}
