@@ -35,6 +35,7 @@ let targets: [Target] = [
     name: "WaitPrediction", dependencies: ["MotCuaDomain"],
     swiftSettings: settings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
   .target(name: "Appointments", dependencies: ["MotCuaDomain"], swiftSettings: settings),
+  .target(name: "CityScheduler", dependencies: ["MotCuaDomain"], swiftSettings: settings),
 
   // Storage: the protocol, then one driver per database.
   .target(
@@ -94,6 +95,7 @@ let targets: [Target] = [
 
   .testTarget(name: "QueueEngineTests", dependencies: ["QueueEngine", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(name: "AppointmentsTests", dependencies: ["Appointments", "MotCuaDomain"], swiftSettings: settings),
+  .testTarget(name: "CitySchedulerTests", dependencies: ["CityScheduler", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(name: "WaitPredictionTests", dependencies: ["WaitPrediction", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(
     name: "MotCuaStoreTests",

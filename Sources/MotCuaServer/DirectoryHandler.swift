@@ -2,6 +2,7 @@ import MotCuaDomain
 import QueueEngine
 import MotCuaProtocol
 import SwiftProtobuf
+import WaitPrediction
 
 /// `DirectoryService`: branches, their services and counters. No token needed.
 struct DirectoryHandler: Sendable {
@@ -65,9 +66,20 @@ struct DirectoryHandler: Sendable {
       s.peopleWaiting = UInt32(queue?.waitingCount(for: service.id, on: today) ?? 0)
       s.estimate = Motcua_V1_WaitEstimate(
         self.core.estimateForNewTicket(branch: branch.id, service: service, priority: .none))
+      s.in30Minutes = self.outlook(branch.id, service, minutes: 30)
+      s.in60Minutes = self.outlook(branch.id, service, minutes: 60)
       return s
     }
     return response
+  }
+
+  private func outlook(_ branch: BranchID, _ service: Service, minutes: Int) -> Motcua_V1_QueueOutlook {
+    let (outlook, perHour) = self.core.outlook(branch: branch, service: service, minutes: minutes)
+    var m = Motcua_V1_QueueOutlook()
+    m.waiting = (outlook.waiting * 10).rounded() / 10
+    m.waitSeconds = outlook.waitSeconds.isFinite ? UInt32(clamping: Int(outlook.waitSeconds.rounded())) : 0
+    m.arrivalsPerHour = (perHour * 10).rounded() / 10
+    return m
   }
 
   func listCounters(_ request: Motcua_V1_ListCountersRequest, _ context: CallContext) async throws

@@ -2,6 +2,7 @@ public import MotCuaDomain
 public import MotCuaStore
 public import QueueEngine
 import Synchronization
+import WaitPrediction
 public import Appointments
 
 /// The server's shared state and rules, independent of any transport: the catalogue, the store, the live
@@ -162,6 +163,23 @@ public final class MotCuaCore: Sendable {
     let rank = self.catalogue.priorityPolicy(for: branch).rank(for: priority)
     let ahead = queue?.peopleAhead(ofNewTicketWithRank: rank, for: service.id, on: self.today) ?? 0
     return self.estimate(branch: branch, service: service, peopleAhead: ahead, queue: queue)
+  }
+
+  /// A service queue's expected state `minutes` from now: today's queue, the arrival forecast, and the counters
+  /// open now (or, with none open, those rostered).
+  func outlook(branch: BranchID, service: Service, minutes: Int) -> (QueueOutlook, arrivalsPerHour: Double) {
+    let now = self.clock.now()
+    let queue = self.hub.queue(branch)
+    let open = queue?.openCounters(serving: service.id) ?? 0
+    let counters = open > 0 ? open : self.catalogue.rosteredCounters(at: branch, serving: service.id, at: now).count
+    let perHour = self.predictions.arrivalsPerHour(branch: branch, service: service.id, at: now)
+    return (
+      QueueOutlook(
+        waiting: queue?.waitingCount(for: service.id, on: self.today) ?? 0, arrivalsPerHour: perHour,
+        counters: Double(counters), meanServiceSeconds: Double(service.typicalServiceSeconds),
+        minutes: Double(minutes)),
+      perHour
+    )
   }
 
   /// The live view of a ticket: people ahead and a fresh estimate while it waits today.

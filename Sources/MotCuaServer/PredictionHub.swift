@@ -8,6 +8,9 @@ final class PredictionHub: Sendable {
   private struct State {
     var predictors: [BranchID: BranchPredictor]
     var rosterDay: [BranchID: LocalDate] = [:]
+    /// Arrivals per branch × service × class × hour of the week (shared with the outlook; the city scheduler and
+    /// staff planning read it too).
+    var forecast: ArrivalForecast
   }
 
   private let catalogue: Catalogue
@@ -19,10 +22,13 @@ final class PredictionHub: Sendable {
       typicalServiceSeconds: Dictionary(
         uniqueKeysWithValues: catalogue.services.map { ($0.id, Double($0.typicalServiceSeconds)) }),
       civilTime: catalogue.civilTime)
+    let demand = CatalogueDemand(catalogue: catalogue)
     self.state = Mutex(
-      State(predictors: Dictionary(uniqueKeysWithValues: catalogue.branches.map {
-        ($0.id, BranchPredictor(configuration: configuration))
-      })))
+      State(
+        predictors: Dictionary(uniqueKeysWithValues: catalogue.branches.map {
+          ($0.id, BranchPredictor(configuration: configuration))
+        }),
+        forecast: ArrivalForecast(civilTime: catalogue.civilTime, defaults: { demand.rate($0, $1) })))
   }
 
   /// Learns from one committed event.
@@ -31,6 +37,24 @@ final class PredictionHub: Sendable {
     self.state.withLock { state in
       self.prepare(&state, event.branchID, at: event.at)
       state.predictors[event.branchID]?.observe(mapped)
+      if event.kind == .issued, let ticket = event.ticket {
+        let arrivalClass: ArrivalClass =
+          ticket.dueAt != nil ? .appointment : ticket.priority == .none ? .walkIn : .priority
+        state.forecast.record(
+          .init(branchID: ticket.branchID, serviceID: ticket.originalServiceID, arrivalClass: arrivalClass),
+          at: event.at)
+      }
+    }
+  }
+
+  /// Forecast arrivals per hour of a service at a branch in the hour starting at `instant`, all classes.
+  func arrivalsPerHour(branch: BranchID, service: ServiceID, at instant: Instant) -> Double {
+    guard !self.catalogue.isHoliday(self.catalogue.civilTime.date(of: instant)) else { return 0 }
+    return self.state.withLock { state in
+      ArrivalClass.allCases.reduce(0) { total, arrivalClass in
+        total + state.forecast.forecast(
+          .init(branchID: branch, serviceID: service, arrivalClass: arrivalClass), from: instant, hours: 1)[0]
+      }
     }
   }
 

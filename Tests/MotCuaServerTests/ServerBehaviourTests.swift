@@ -191,4 +191,31 @@ import Testing
     }
     await server.stop()
   }
+
+  @Test func servicesShowTheQueueExpectedIn30And60Minutes() async throws {
+    let server = try await TestServer.start()
+    let kiosk = try await server.token(.kiosk, branch: Self.branch)
+    let counter = try await server.token(.counter, branch: Self.branch, counter: Self.counter)
+    try await server.withClient { client in
+      for n in 0..<6 {
+        server.clock.advance(seconds: 10)
+        _ = try await self.issue(client, token: kiosk, key: "o\(n)")
+      }
+      var open = Motcua_V1_OpenCounterRequest()
+      open.serviceIds = [Self.service]
+      _ = try await Motcua_V1_CounterService.Client(wrapping: client).openCounter(open, metadata: bearer(counter))
+      var request = Motcua_V1_ListServicesRequest()
+      request.branchID = Self.branch
+      let info = try await Motcua_V1_DirectoryService.Client(wrapping: client).listServices(request).services
+        .first { $0.serviceID == Self.service }!
+      let perHour = info.in30Minutes.arrivalsPerHour
+      let minutes = Double(info.typicalServiceSeconds) / 60
+      #expect(perHour > 0)  // from the seed defaults: the branch is open and rostered
+      for (outlook, window) in [(info.in30Minutes, 30.0), (info.in60Minutes, 60.0)] {
+        let expected = max(0, 6 + perHour * window / 60 - window / minutes)
+        #expect(abs(outlook.waiting - expected) < 0.11)
+      }
+    }
+    await server.stop()
+  }
 }

@@ -171,43 +171,106 @@ public nonisolated struct Motcua_V1_ListBranchesResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Motcua_V1_ServiceInfo: Sendable {
+public nonisolated struct Motcua_V1_ServiceInfo: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var serviceID: String = String()
+  public var serviceID: String {
+    get {_storage._serviceID}
+    set {_uniqueStorage()._serviceID = newValue}
+  }
 
-  public var nameVi: String = String()
+  public var nameVi: String {
+    get {_storage._nameVi}
+    set {_uniqueStorage()._nameVi = newValue}
+  }
 
-  public var nameEn: String = String()
+  public var nameEn: String {
+    get {_storage._nameEn}
+    set {_uniqueStorage()._nameEn = newValue}
+  }
 
-  public var field: Motcua_V1_ServiceField = .unspecified
+  public var field: Motcua_V1_ServiceField {
+    get {_storage._field}
+    set {_uniqueStorage()._field = newValue}
+  }
 
   /// The letter that starts its ticket numbers, e.g. "B".
-  public var prefix: String = String()
+  public var prefix: String {
+    get {_storage._prefix}
+    set {_uniqueStorage()._prefix = newValue}
+  }
 
-  public var typicalServiceSeconds: UInt32 = 0
+  public var typicalServiceSeconds: UInt32 {
+    get {_storage._typicalServiceSeconds}
+    set {_uniqueStorage()._typicalServiceSeconds = newValue}
+  }
 
-  public var openCounters: UInt32 = 0
+  public var openCounters: UInt32 {
+    get {_storage._openCounters}
+    set {_uniqueStorage()._openCounters = newValue}
+  }
 
-  public var peopleWaiting: UInt32 = 0
+  public var peopleWaiting: UInt32 {
+    get {_storage._peopleWaiting}
+    set {_uniqueStorage()._peopleWaiting = newValue}
+  }
 
   /// The wait a ticket issued now would have.
   public var estimate: Motcua_V1_WaitEstimate {
-    get {_estimate ?? Motcua_V1_WaitEstimate()}
-    set {_estimate = newValue}
+    get {_storage._estimate ?? Motcua_V1_WaitEstimate()}
+    set {_uniqueStorage()._estimate = newValue}
   }
   /// Returns true if `estimate` has been explicitly set.
-  public var hasEstimate: Bool {self._estimate != nil}
+  public var hasEstimate: Bool {_storage._estimate != nil}
   /// Clears the value of `estimate`. Subsequent reads from it will return its default value.
-  public mutating func clearEstimate() {self._estimate = nil}
+  public mutating func clearEstimate() {_uniqueStorage()._estimate = nil}
+
+  /// The queue expected in 30 and 60 minutes, from the arrival forecast and the counters at work.
+  public var in30Minutes: Motcua_V1_QueueOutlook {
+    get {_storage._in30Minutes ?? Motcua_V1_QueueOutlook()}
+    set {_uniqueStorage()._in30Minutes = newValue}
+  }
+  /// Returns true if `in30Minutes` has been explicitly set.
+  public var hasIn30Minutes: Bool {_storage._in30Minutes != nil}
+  /// Clears the value of `in30Minutes`. Subsequent reads from it will return its default value.
+  public mutating func clearIn30Minutes() {_uniqueStorage()._in30Minutes = nil}
+
+  public var in60Minutes: Motcua_V1_QueueOutlook {
+    get {_storage._in60Minutes ?? Motcua_V1_QueueOutlook()}
+    set {_uniqueStorage()._in60Minutes = newValue}
+  }
+  /// Returns true if `in60Minutes` has been explicitly set.
+  public var hasIn60Minutes: Bool {_storage._in60Minutes != nil}
+  /// Clears the value of `in60Minutes`. Subsequent reads from it will return its default value.
+  public mutating func clearIn60Minutes() {_uniqueStorage()._in60Minutes = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _estimate: Motcua_V1_WaitEstimate? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A service queue's expected state some minutes ahead.
+public nonisolated struct Motcua_V1_QueueOutlook: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// People expected to be waiting then.
+  public var waiting: Double = 0
+
+  /// The wait a ticket issued then would expect.
+  public var waitSeconds: UInt32 = 0
+
+  /// Arrivals forecast per hour (all classes) for the coming hour.
+  public var arrivalsPerHour: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Motcua_V1_ListServicesRequest: Sendable {
@@ -490,7 +553,147 @@ nonisolated extension Motcua_V1_ListBranchesResponse: SwiftProtobuf.Message, Swi
 
 nonisolated extension Motcua_V1_ServiceInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ServiceInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}service_id\0\u{3}name_vi\0\u{3}name_en\0\u{1}field\0\u{1}prefix\0\u{3}typical_service_seconds\0\u{3}open_counters\0\u{3}people_waiting\0\u{1}estimate\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}service_id\0\u{3}name_vi\0\u{3}name_en\0\u{1}field\0\u{1}prefix\0\u{3}typical_service_seconds\0\u{3}open_counters\0\u{3}people_waiting\0\u{1}estimate\0\u{3}in_30_minutes\0\u{3}in_60_minutes\0")
+
+  fileprivate class _StorageClass {
+    var _serviceID: String = String()
+    var _nameVi: String = String()
+    var _nameEn: String = String()
+    var _field: Motcua_V1_ServiceField = .unspecified
+    var _prefix: String = String()
+    var _typicalServiceSeconds: UInt32 = 0
+    var _openCounters: UInt32 = 0
+    var _peopleWaiting: UInt32 = 0
+    var _estimate: Motcua_V1_WaitEstimate? = nil
+    var _in30Minutes: Motcua_V1_QueueOutlook? = nil
+    var _in60Minutes: Motcua_V1_QueueOutlook? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _serviceID = source._serviceID
+      _nameVi = source._nameVi
+      _nameEn = source._nameEn
+      _field = source._field
+      _prefix = source._prefix
+      _typicalServiceSeconds = source._typicalServiceSeconds
+      _openCounters = source._openCounters
+      _peopleWaiting = source._peopleWaiting
+      _estimate = source._estimate
+      _in30Minutes = source._in30Minutes
+      _in60Minutes = source._in60Minutes
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._serviceID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._nameVi) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._nameEn) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._field) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._prefix) }()
+        case 6: try { try decoder.decodeSingularUInt32Field(value: &_storage._typicalServiceSeconds) }()
+        case 7: try { try decoder.decodeSingularUInt32Field(value: &_storage._openCounters) }()
+        case 8: try { try decoder.decodeSingularUInt32Field(value: &_storage._peopleWaiting) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._estimate) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._in30Minutes) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._in60Minutes) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._serviceID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._serviceID, fieldNumber: 1)
+      }
+      if !_storage._nameVi.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._nameVi, fieldNumber: 2)
+      }
+      if !_storage._nameEn.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._nameEn, fieldNumber: 3)
+      }
+      if _storage._field != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._field, fieldNumber: 4)
+      }
+      if !_storage._prefix.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._prefix, fieldNumber: 5)
+      }
+      if _storage._typicalServiceSeconds != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._typicalServiceSeconds, fieldNumber: 6)
+      }
+      if _storage._openCounters != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._openCounters, fieldNumber: 7)
+      }
+      if _storage._peopleWaiting != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._peopleWaiting, fieldNumber: 8)
+      }
+      try { if let v = _storage._estimate {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._in30Minutes {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._in60Minutes {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Motcua_V1_ServiceInfo, rhs: Motcua_V1_ServiceInfo) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._serviceID != rhs_storage._serviceID {return false}
+        if _storage._nameVi != rhs_storage._nameVi {return false}
+        if _storage._nameEn != rhs_storage._nameEn {return false}
+        if _storage._field != rhs_storage._field {return false}
+        if _storage._prefix != rhs_storage._prefix {return false}
+        if _storage._typicalServiceSeconds != rhs_storage._typicalServiceSeconds {return false}
+        if _storage._openCounters != rhs_storage._openCounters {return false}
+        if _storage._peopleWaiting != rhs_storage._peopleWaiting {return false}
+        if _storage._estimate != rhs_storage._estimate {return false}
+        if _storage._in30Minutes != rhs_storage._in30Minutes {return false}
+        if _storage._in60Minutes != rhs_storage._in60Minutes {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Motcua_V1_QueueOutlook: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".QueueOutlook"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}waiting\0\u{3}wait_seconds\0\u{3}arrivals_per_hour\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -498,65 +701,31 @@ nonisolated extension Motcua_V1_ServiceInfo: SwiftProtobuf.Message, SwiftProtobu
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.serviceID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.nameVi) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.nameEn) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.field) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.prefix) }()
-      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.typicalServiceSeconds) }()
-      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.openCounters) }()
-      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.peopleWaiting) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._estimate) }()
+      case 1: try { try decoder.decodeSingularDoubleField(value: &self.waiting) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.waitSeconds) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.arrivalsPerHour) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.serviceID.isEmpty {
-      try visitor.visitSingularStringField(value: self.serviceID, fieldNumber: 1)
+    if self.waiting.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.waiting, fieldNumber: 1)
     }
-    if !self.nameVi.isEmpty {
-      try visitor.visitSingularStringField(value: self.nameVi, fieldNumber: 2)
+    if self.waitSeconds != 0 {
+      try visitor.visitSingularUInt32Field(value: self.waitSeconds, fieldNumber: 2)
     }
-    if !self.nameEn.isEmpty {
-      try visitor.visitSingularStringField(value: self.nameEn, fieldNumber: 3)
+    if self.arrivalsPerHour.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.arrivalsPerHour, fieldNumber: 3)
     }
-    if self.field != .unspecified {
-      try visitor.visitSingularEnumField(value: self.field, fieldNumber: 4)
-    }
-    if !self.prefix.isEmpty {
-      try visitor.visitSingularStringField(value: self.prefix, fieldNumber: 5)
-    }
-    if self.typicalServiceSeconds != 0 {
-      try visitor.visitSingularUInt32Field(value: self.typicalServiceSeconds, fieldNumber: 6)
-    }
-    if self.openCounters != 0 {
-      try visitor.visitSingularUInt32Field(value: self.openCounters, fieldNumber: 7)
-    }
-    if self.peopleWaiting != 0 {
-      try visitor.visitSingularUInt32Field(value: self.peopleWaiting, fieldNumber: 8)
-    }
-    try { if let v = self._estimate {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Motcua_V1_ServiceInfo, rhs: Motcua_V1_ServiceInfo) -> Bool {
-    if lhs.serviceID != rhs.serviceID {return false}
-    if lhs.nameVi != rhs.nameVi {return false}
-    if lhs.nameEn != rhs.nameEn {return false}
-    if lhs.field != rhs.field {return false}
-    if lhs.prefix != rhs.prefix {return false}
-    if lhs.typicalServiceSeconds != rhs.typicalServiceSeconds {return false}
-    if lhs.openCounters != rhs.openCounters {return false}
-    if lhs.peopleWaiting != rhs.peopleWaiting {return false}
-    if lhs._estimate != rhs._estimate {return false}
+  public static func ==(lhs: Motcua_V1_QueueOutlook, rhs: Motcua_V1_QueueOutlook) -> Bool {
+    if lhs.waiting != rhs.waiting {return false}
+    if lhs.waitSeconds != rhs.waitSeconds {return false}
+    if lhs.arrivalsPerHour != rhs.arrivalsPerHour {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
