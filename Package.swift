@@ -67,7 +67,8 @@ let targets: [Target] = [
   .target(
     name: "MotCuaServer",
     dependencies: [
-      "MotCuaDomain", "QueueEngine", "Appointments", "MotCuaStore", "MotCuaSQLite", "MotCuaSeeds", "MotCuaProtocol",
+      "MotCuaDomain", "QueueEngine", "Appointments", "CityScheduler", "MotCuaStore", "MotCuaSQLite", "MotCuaSeeds",
+      "MotCuaProtocol",
       .product(name: "GRDB", package: "GRDB.swift"),
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -28,6 +28,11 @@ public struct CivilTime: Sendable, Hashable {
     Int(self.localSeconds(instant).floorModulo(86_400) / 60)
   }
 
+  /// "YYYY-MM-DD HH:MM" in civil time, for messages people read.
+  public func dateTimeText(_ instant: Instant) -> String {
+    "\(self.date(of: instant)) \(ClockTime(minuteOfDay: self.minuteOfDay(of: instant))?.description ?? "?")"
+  }
+
   /// The instant at `minute` minutes after local midnight of `date`.
   public func instant(on date: LocalDate, minute: Int) -> Instant {
     Instant(secondsSinceEpoch: date.daysSinceEpoch * 86_400 + Int64(minute) * 60 - self.utcOffsetSeconds)

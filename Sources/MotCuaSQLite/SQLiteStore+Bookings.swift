@@ -140,14 +140,10 @@ extension SQLiteStore {
       case .open:
         break
       }
-      let sequence = try Self.takeNumbers(db, command.branchID, command.service.id, command.day, count: 1)
-      let ticket = Ticket(
-        id: command.ticketID, branchID: command.branchID, serviceID: command.service.id,
-        originalServiceID: command.service.id, day: command.day, sequence: sequence,
-        number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence), priority: .none,
-        callRank: command.walkInRank, state: .waiting, issuedAt: command.at, trackingCode: command.trackingCode,
-        dueAt: booking.start)
-      try Self.insert(db, ticket, predicted: command.predicted)
+      let ticket = try Self.issueNext(
+        db, id: command.ticketID, branch: command.branchID, service: command.service, day: command.day,
+        priority: .none, callRank: command.walkInRank, at: command.at, trackingCode: command.trackingCode,
+        dueAt: booking.start, predicted: command.predicted)
       booking.state = .checkedIn
       booking.ticketID = ticket.id
       try db.execute(
@@ -312,12 +308,5 @@ extension SQLiteStore {
       state: state, holdExpiresAt: (row["hold_expires_at"] as Int64?).map(Instant.init(millisecondsSinceEpoch:)),
       ticketID: (row["ticket_id"] as String?).map(TicketID.init),
       createdAt: Instant(millisecondsSinceEpoch: row["created_at"]))
-  }
-}
-
-extension CivilTime {
-  /// "YYYY-MM-DD HH:MM" of an instant, in civil time.
-  func dateTimeText(_ instant: Instant) -> String {
-    "\(self.date(of: instant)) \(ClockTime(minuteOfDay: self.minuteOfDay(of: instant))?.description ?? "?")"
   }
 }

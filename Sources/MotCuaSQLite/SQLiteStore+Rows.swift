@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import MotCuaDomain
 import MotCuaStore
+import QueueEngine
 
 /// Row mapping and the steps commands share, each run inside the caller's transaction.
 extension SQLiteStore {
@@ -76,6 +77,21 @@ extension SQLiteStore {
       serviceID: ServiceID(row["service_id"]), day: day, firstSequence: row["first_sequence"],
       lastSequence: row["last_sequence"], createdAt: Instant(millisecondsSinceEpoch: row["created_at"]),
       expiresAt: Instant(millisecondsSinceEpoch: row["expires_at"]))
+  }
+
+  /// Issues a waiting ticket with the day's next number of `service` (walk-in, priority or checked-in
+  /// appointment) and inserts it.
+  static func issueNext(
+    _ db: Database, id: TicketID, branch: BranchID, service: Service, day: LocalDate, priority: Priority,
+    callRank: Int, at: Instant, trackingCode: String, dueAt: Instant?, predicted: WaitEstimate?
+  ) throws -> Ticket {
+    let sequence = try self.takeNumbers(db, branch, service.id, day, count: 1)
+    let ticket = Ticket(
+      id: id, branchID: branch, serviceID: service.id, originalServiceID: service.id, day: day, sequence: sequence,
+      number: TicketNumber.format(prefix: service.prefix, sequence: sequence), priority: priority,
+      callRank: callRank, state: .waiting, issuedAt: at, trackingCode: trackingCode, dueAt: dueAt)
+    try self.insert(db, ticket, predicted: predicted)
+    return ticket
   }
 
   /// Takes `count` numbers from the branch × service × day counter; returns the last one taken.

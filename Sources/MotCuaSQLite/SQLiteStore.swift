@@ -62,14 +62,10 @@ public final class SQLiteStore: MotCuaStore {
           trackingCode: offline.trackingCode)
         try Self.insert(db, ticket, leaseID: lease.id, clockSkewSeconds: skew, predicted: command.predicted)
       } else {
-        let sequence = try Self.takeNumbers(db, command.branchID, command.service.id, command.day, count: 1)
-        ticket = Ticket(
-          id: command.ticketID, branchID: command.branchID, serviceID: command.service.id,
-          originalServiceID: command.service.id, day: command.day, sequence: sequence,
-          number: TicketNumber.format(prefix: command.service.prefix, sequence: sequence),
-          priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: command.at,
-          trackingCode: command.trackingCode)
-        try Self.insert(db, ticket, predicted: command.predicted)
+        ticket = try Self.issueNext(
+          db, id: command.ticketID, branch: command.branchID, service: command.service, day: command.day,
+          priority: command.priority, callRank: command.callRank, at: command.at,
+          trackingCode: command.trackingCode, dueAt: nil, predicted: command.predicted)
       }
       try Self.remember(db, principal: command.principalID, key: command.idempotencyKey,
         fingerprint: command.fingerprint, ticket: ticket.id, at: command.at)

@@ -1,4 +1,5 @@
 import Appointments
+import CityScheduler
 import Foundation
 import MotCuaDomain
 import MotCuaProtocol
@@ -194,7 +195,7 @@ struct BookingHandler: Sendable {
       throw DomainError.invalidArgument("give branch_id, or latitude, longitude and radius_km (0 < radius ≤ 100)")
     }
     return self.core.catalogue.branches.compactMap { branch in
-      let d = Geo.distanceKm(request.latitude, request.longitude, branch.latitude, branch.longitude)
+      let d = GeoPoint(latitude: request.latitude, longitude: request.longitude).distanceKm(to: GeoPoint(branch))
       return d <= request.radiusKm ? (branch.id, (d * 10).rounded() / 10) : nil
     }
   }

@@ -173,8 +173,7 @@ struct KioskHandler: Sendable {
     guard let next = catalogue.nextOpening(of: branch.openingHours, after: now) else {
       return "branch '\(branch.id)' is closed"
     }
-    let date = catalogue.civilTime.date(of: next)
-    let time = ClockTime(minuteOfDay: catalogue.civilTime.minuteOfDay(of: next))!
-    return "branch '\(branch.id)' is closed now; it opens \(date) at \(time) (\(catalogue.civilTime.timeZoneName))"
+    return "branch '\(branch.id)' is closed now; it opens \(catalogue.civilTime.dateTimeText(next)) "
+      + "(\(catalogue.civilTime.timeZoneName))"
   }
 }

@@ -79,7 +79,7 @@ import Testing
         Issue.record("a ticket was issued on a Sunday")
       } catch let error as RPCError {
         #expect(error.code == .failedPrecondition)
-        #expect(error.message.contains("2026-11-30 at 08:00"))
+        #expect(error.message.contains("opens 2026-11-30 08:00"))
       }
       clock.set("2026-11-30", "08:00")
       #expect(try await self.issue(client, token: kiosk, key: "monday").ticket.number == "A001")
