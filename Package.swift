@@ -36,6 +36,14 @@ let targets: [Target] = [
     swiftSettings: settings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
   .target(name: "Appointments", dependencies: ["MotCuaDomain"], swiftSettings: settings),
   .target(name: "CityScheduler", dependencies: ["MotCuaDomain"], swiftSettings: settings),
+  // Staff sizing (Erlang C / Erlang A) and the rebalancing planner: optimised, plans are searched in requests.
+  .target(
+    name: "StaffPlanning", dependencies: ["MotCuaDomain", "CityScheduler"],
+    swiftSettings: settings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+  // A discrete-event simulation of a city day that drives the scheduler's policies: optimised like the predictor.
+  .target(
+    name: "CitySimulation", dependencies: ["MotCuaDomain", "CityScheduler"],
+    swiftSettings: settings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
   // Storage: the protocol, then one driver per database.
   .target(
@@ -85,7 +93,7 @@ let targets: [Target] = [
   .executableTarget(
     name: "motcua",
     dependencies: [
-      "MotCuaServer", "MotCuaDomain", "WaitPrediction",
+      "MotCuaServer", "MotCuaDomain", "WaitPrediction", "CitySimulation", "CityScheduler", "MotCuaSeeds", "StaffPlanning",
       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       .product(name: "UnixSignals", package: "swift-service-lifecycle"),
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -97,6 +105,12 @@ let targets: [Target] = [
   .testTarget(name: "QueueEngineTests", dependencies: ["QueueEngine", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(name: "AppointmentsTests", dependencies: ["Appointments", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(name: "CitySchedulerTests", dependencies: ["CityScheduler", "MotCuaDomain"], swiftSettings: settings),
+  .testTarget(
+    name: "StaffPlanningTests", dependencies: ["StaffPlanning", "MotCuaDomain", "CityScheduler"],
+    swiftSettings: settings),
+  .testTarget(
+    name: "CitySimulationTests", dependencies: ["CitySimulation", "CityScheduler", "MotCuaDomain", "MotCuaSeeds"],
+    swiftSettings: settings),
   .testTarget(name: "WaitPredictionTests", dependencies: ["WaitPrediction", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(
     name: "MotCuaStoreTests",
@@ -107,6 +121,7 @@ let targets: [Target] = [
     name: "MotCuaServerTests",
     dependencies: [
       "MotCuaServer", "MotCuaProtocol", "MotCuaDomain", "MotCuaSeeds", "MotCuaStore", "MotCuaSQLite", "Appointments",
+      "CityScheduler",
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
     ],

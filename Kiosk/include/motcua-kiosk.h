@@ -85,6 +85,18 @@ int mk_config_load_file(mk_config *cfg, const char *path, char *err, size_t errl
 /** Applies MOTCUA_KIOSK_<KEY> variables (e.g. MOTCUA_KIOSK_SERVER). Returns MK_OK or MK_ERR_CONFIG. */
 int mk_config_load_env(mk_config *cfg, char *err, size_t errlen);
 
+/** A nearby branch with a much shorter total time (travel + wait), which the server suggests when this branch
+ *  is overloaded (IssueTicketResponse.suggestion). The ticket stays valid here either way. */
+typedef struct mk_suggestion {
+  char branch_id[64];
+  char name[256];             /* e.g. "Chi nhánh Ba Đình" */
+  char address[256];
+  double distance_km;
+  uint32_t travel_minutes;
+  uint32_t predicted_wait_minutes; /* there, on arrival */
+  uint32_t wait_here_minutes;      /* here, for comparison */
+} mk_suggestion;
+
 /** A ticket as printed. */
 typedef struct mk_ticket {
   char ticket_id[64];
@@ -107,6 +119,9 @@ typedef struct mk_ticket {
   /* A ticket issued by checking a booking in (mk_kiosk_checkin); zero / "" for a walk-in ticket. */
   int64_t appointment_start_ms; /* the booked slot's start, Unix time in milliseconds */
   char booking_code[16];        /* e.g. "K7QX-M2PA" */
+  /* Online tickets only: another branch nearby that would be much quicker (printed under the wait). */
+  int has_suggestion;
+  mk_suggestion suggestion;
 } mk_ticket;
 
 /** One procedure of the branch, as ListServices returns it. */
@@ -194,6 +209,8 @@ int mk_kiosk_services(mk_kiosk *k, mk_service **list, size_t *count);
 
 /** Issues a ticket and prints it (printer and/or preview, as configured). Online through IssueTicket;
  *  when the server cannot be reached, from the kiosk's lease (journalled before printing, marked offline).
+ *  An online ticket may carry the server's suggestion of a quicker branch nearby (out->has_suggestion); an
+ *  offline one never does.
  *  Returns MK_OK, MK_ERR_CONFIG, MK_ERR_TLS, MK_ERR_AUTH, MK_ERR_NOT_FOUND, MK_ERR_REJECTED, MK_ERR_PROTOCOL,
  *  MK_ERR_SEE_STAFF, MK_ERR_JOURNAL, MK_ERR_PRINTER (the ticket exists: *out is filled), MK_ERR_RENDER or
  *  MK_ERR_NOMEM. */

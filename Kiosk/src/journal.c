@@ -38,6 +38,15 @@ static const char *const migrations[] = {
     /* 2: tickets issued by checking a booking in (reprinted with their appointment) */
     "ALTER TABLE last_ticket ADD COLUMN appointment_start_ms INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE last_ticket ADD COLUMN booking_code TEXT NOT NULL DEFAULT '';",
+    /* 3: the server's suggestion of a quicker branch nearby (reprinted with the ticket) */
+    "ALTER TABLE last_ticket ADD COLUMN has_suggestion INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE last_ticket ADD COLUMN suggestion_branch_id TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE last_ticket ADD COLUMN suggestion_name TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE last_ticket ADD COLUMN suggestion_address TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE last_ticket ADD COLUMN suggestion_distance_km REAL NOT NULL DEFAULT 0;"
+    "ALTER TABLE last_ticket ADD COLUMN suggestion_travel_minutes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE last_ticket ADD COLUMN suggestion_wait_minutes INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE last_ticket ADD COLUMN suggestion_wait_here_minutes INTEGER NOT NULL DEFAULT 0;",
 };
 
 static int fail(mk_journal *j) {
@@ -99,7 +108,7 @@ void mk_journal_close(mk_journal *j) {
 
 const char *mk_journal_error(const mk_journal *j) { return j->error; }
 
-/* Prepares sql and binds arguments described by types: 't' text, 'i' int64. */
+/* Prepares sql and binds arguments described by types: 't' text, 'i' int64, 'd' double. */
 static sqlite3_stmt *prep(mk_journal *j, const char *sql, const char *types, ...) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -113,6 +122,8 @@ static sqlite3_stmt *prep(mk_journal *j, const char *sql, const char *types, ...
       const char *s = va_arg(ap, const char *);
       if (s) sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT);
       else sqlite3_bind_null(st, i + 1);
+    } else if (types[i] == 'd') {
+      sqlite3_bind_double(st, i + 1, va_arg(ap, double));
     } else {
       sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
     }
@@ -342,22 +353,33 @@ int mk_journal_counts(mk_journal *j, unsigned *unsynced, unsigned *rejected) {
 }
 
 int mk_journal_last_put(mk_journal *j, const mk_ticket *t) {
+  const mk_suggestion *s = &t->suggestion;
+  int has = t->has_suggestion != 0;
   return run(j, prep(j,
                      "INSERT OR REPLACE INTO last_ticket (slot, ticket_id, number, tracking_code, branch_id,"
                      " branch_name, service_id, service_name, priority, people_ahead, has_estimate, p50_seconds,"
-                     " p90_seconds, issued_at_ms, offline, tracking_url, appointment_start_ms, booking_code)"
-                     " VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     "tttttttiiiiiiitit", t->ticket_id, t->number, t->tracking_code, t->branch_id, t->branch_name,
-                     t->service_id, t->service_name, (int64_t)t->priority, (int64_t)t->people_ahead,
+                     " p90_seconds, issued_at_ms, offline, tracking_url, appointment_start_ms, booking_code,"
+                     " has_suggestion, suggestion_branch_id, suggestion_name, suggestion_address,"
+                     " suggestion_distance_km, suggestion_travel_minutes, suggestion_wait_minutes,"
+                     " suggestion_wait_here_minutes)"
+                     " VALUES (1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     "tttttttiiiiiiitititttdiii", t->ticket_id, t->number, t->tracking_code, t->branch_id,
+                     t->branch_name, t->service_id, t->service_name, (int64_t)t->priority, (int64_t)t->people_ahead,
                      (int64_t)t->has_estimate, (int64_t)t->p50_seconds, (int64_t)t->p90_seconds, t->issued_at_ms,
-                     (int64_t)t->offline, t->tracking_url, t->appointment_start_ms, t->booking_code));
+                     (int64_t)t->offline, t->tracking_url, t->appointment_start_ms, t->booking_code, (int64_t)has,
+                     has ? s->branch_id : "", has ? s->name : "", has ? s->address : "", has ? s->distance_km : 0.0,
+                     (int64_t)(has ? s->travel_minutes : 0), (int64_t)(has ? s->predicted_wait_minutes : 0),
+                     (int64_t)(has ? s->wait_here_minutes : 0)));
 }
 
 int mk_journal_last_get(mk_journal *j, mk_ticket *t) {
   sqlite3_stmt *st = prep(j,
                           "SELECT ticket_id, number, tracking_code, branch_id, branch_name, service_id,"
                           " service_name, priority, people_ahead, has_estimate, p50_seconds, p90_seconds,"
-                          " issued_at_ms, offline, tracking_url, appointment_start_ms, booking_code"
+                          " issued_at_ms, offline, tracking_url, appointment_start_ms, booking_code,"
+                          " has_suggestion, suggestion_branch_id, suggestion_name, suggestion_address,"
+                          " suggestion_distance_km, suggestion_travel_minutes, suggestion_wait_minutes,"
+                          " suggestion_wait_here_minutes"
                           " FROM last_ticket WHERE slot = 1",
                           "");
   if (st == NULL) return MK_JOURNAL_ERR_IO;
@@ -384,6 +406,17 @@ int mk_journal_last_get(mk_journal *j, mk_ticket *t) {
   col(st, 14, t->tracking_url, sizeof(t->tracking_url));
   t->appointment_start_ms = sqlite3_column_int64(st, 15);
   col(st, 16, t->booking_code, sizeof(t->booking_code));
+  t->has_suggestion = sqlite3_column_int(st, 17);
+  if (t->has_suggestion) {
+    mk_suggestion *s = &t->suggestion;
+    col(st, 18, s->branch_id, sizeof(s->branch_id));
+    col(st, 19, s->name, sizeof(s->name));
+    col(st, 20, s->address, sizeof(s->address));
+    s->distance_km = sqlite3_column_double(st, 21);
+    s->travel_minutes = (uint32_t)sqlite3_column_int64(st, 22);
+    s->predicted_wait_minutes = (uint32_t)sqlite3_column_int64(st, 23);
+    s->wait_here_minutes = (uint32_t)sqlite3_column_int64(st, 24);
+  }
   sqlite3_finalize(st);
   return MK_JOURNAL_OK;
 }

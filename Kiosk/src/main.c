@@ -93,6 +93,13 @@ static void print_ticket(const mk_ticket *t) {
       mk_text_wait_range(t->p50_seconds, t->p90_seconds, wait, sizeof(wait));
       printf("wait: %s\n", wait);
     }
+    if (t->has_suggestion) {
+      char line[700];
+      mk_text_suggestion(&t->suggestion, line, sizeof(line));
+      printf("suggestion: %s\n", line);
+      if (t->suggestion.address[0]) printf("suggestion address: %s\n", t->suggestion.address);
+      printf("suggestion branch: %s (this ticket stays valid here)\n", t->suggestion.branch_id);
+    }
   }
   if (t->replayed) printf("replayed: yes (an earlier attempt had issued it)\n");
   if (t->reprint) printf("REPRINT\n");

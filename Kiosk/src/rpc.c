@@ -145,11 +145,30 @@ static int fill_ticket(const Motcua__V1__Ticket *t, mk_ticket *out) {
   return 1;
 }
 
+/* The suggested branch, if the server sent one that names a branch (one naming none is ignored). */
+static void fill_suggestion(const Motcua__V1__BranchSuggestion *s, mk_ticket *out) {
+  out->has_suggestion = 0;
+  memset(&out->suggestion, 0, sizeof(out->suggestion));
+  if (s == NULL || (!s->branch_id[0] && !s->name[0])) return;
+  mk_suggestion *d = &out->suggestion;
+  copy(d->branch_id, sizeof(d->branch_id), s->branch_id);
+  copy(d->name, sizeof(d->name), s->name);
+  copy(d->address, sizeof(d->address), s->address);
+  d->distance_km = s->distance_km;
+  d->travel_minutes = s->travel_minutes;
+  d->predicted_wait_minutes = s->predicted_wait_minutes;
+  d->wait_here_minutes = s->wait_here_minutes;
+  out->has_suggestion = 1;
+}
+
 int mk_rpc_decode_issue(const uint8_t *msg, size_t len, mk_ticket *out) {
   Motcua__V1__IssueTicketResponse *r = motcua__v1__issue_ticket_response__unpack(NULL, len, msg);
   if (r == NULL) return MK_RPC_ERR_MALFORMED;
   int ok = fill_ticket(r->ticket, out);
-  if (ok) out->replayed = r->replayed;
+  if (ok) {
+    out->replayed = r->replayed;
+    fill_suggestion(r->suggestion, out);
+  }
   motcua__v1__issue_ticket_response__free_unpacked(r, NULL);
   return ok ? MK_RPC_OK : MK_RPC_ERR_MALFORMED;
 }

@@ -52,7 +52,8 @@ int mk_rpc_decode_branch_name(const uint8_t *msg, size_t len, const char *branch
 int mk_rpc_decode_services(const uint8_t *msg, size_t len, mk_service **list, size_t *count);
 
 /** Decodes an IssueTicketResponse (ticket with id, number and tracking code required). Fills the ticket
- *  fields the server sends (not branch_name, tracking_url, offline, reprint). Returns MK_RPC_OK or
+ *  fields the server sends (not branch_name, tracking_url, offline, reprint), and the suggested branch
+ *  (has_suggestion; a suggestion with neither branch id nor name is ignored). Returns MK_RPC_OK or
  *  MK_RPC_ERR_MALFORMED. */
 int mk_rpc_decode_issue(const uint8_t *msg, size_t len, mk_ticket *out);
 

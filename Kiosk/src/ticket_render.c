@@ -17,6 +17,7 @@ typedef struct ctx {
   mk_bitmap *img;
   int y;     /* the next free row */
   int width; /* of the paper */
+  int inset; /* extra margin each side for text inside a frame */
 } ctx;
 
 int mk_render_width(int paper_mm) { return paper_mm >= 80 ? 576 : 384; }
@@ -81,7 +82,7 @@ static void draw_line(ctx *c, FT_Face face, const char *s, size_t len, int x, in
 static void paragraph(ctx *c, FT_Face face, int px, const char *text, int ink) {
   FT_Set_Pixel_Sizes(face, 0, (FT_UInt)px);
   int line_h = (int)(face->size->metrics.height >> 6);
-  int avail = c->width - 2 * MARGIN;
+  int avail = c->width - 2 * (MARGIN + c->inset);
   const char *p = text;
   while (*p) {
     while (*p == ' ') p++;
@@ -126,6 +127,36 @@ static void banner(ctx *c, FT_Face face, int px, const char *text) {
 static void rule(ctx *c) {
   c->y += 6;
   for (int x = MARGIN; x < c->width - MARGIN; x += 1) mk_bitmap_set(c->img, x, c->y, (x / 4) % 2);
+  c->y += 8;
+}
+
+/* A frame of the given thickness around a rectangle. */
+static void frame(ctx *c, int x, int y, int w, int h, int t) {
+  mk_bitmap_fill(c->img, x, y, w, t, 1);
+  mk_bitmap_fill(c->img, x, y + h - t, w, t, 1);
+  mk_bitmap_fill(c->img, x, y, t, h, 1);
+  mk_bitmap_fill(c->img, x + w - t, y, t, h, 1);
+}
+
+/* The server's suggestion of a quicker branch nearby, framed: the branch with distance, travel time and both
+ * waits, its address, and that this ticket stays valid here. */
+static void draw_suggestion(ctx *c, const mk_suggestion *s, int big) {
+  char line[700];
+  c->y += 8;
+  int top = c->y;
+  c->inset = 10;
+  c->y += 8;
+  paragraph(c, c->bold, big ? 22 : 18, "Gợi ý: nơi gần đây nhanh hơn", 1);
+  mk_text_suggestion(s, line, sizeof(line));
+  paragraph(c, c->regular, big ? 22 : 18, line, 1);
+  if (s->address[0]) {
+    snprintf(line, sizeof(line), "Địa chỉ: %s", s->address);
+    paragraph(c, c->regular, big ? 20 : 16, line, 1);
+  }
+  paragraph(c, c->regular, big ? 20 : 16, MK_TEXT_SUGGESTION_VALID, 1);
+  c->y += 8;
+  c->inset = 0;
+  frame(c, MARGIN + 2, top, c->width - 2 * MARGIN - 4, c->y - top, 2);
   c->y += 8;
 }
 
@@ -204,6 +235,7 @@ int mk_render_ticket(const mk_ticket *t, const mk_render_options *o, mk_bitmap *
       paragraph(&c, c.regular, big ? 24 : 20, "Thời gian chờ dự kiến:", 1);
       paragraph(&c, c.bold, big ? 26 : 22, wait, 1);
     }
+    if (t->has_suggestion) draw_suggestion(&c, &t->suggestion, big);
   }
   char when[40];
   mk_text_hanoi_time(t->issued_at_ms, when, sizeof(when));

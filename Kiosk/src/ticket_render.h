@@ -1,6 +1,7 @@
 /* Draws a ticket as a 1-bit raster (FreeType, a font that covers Vietnamese such as DejaVu Sans): branch,
  * service, the number large, people ahead, the wait as "khoảng p50–p90 phút", issue time, a QR code with
- * the tracking link, OFFLINE / REPRINT banners, and "Lịch hẹn / Appointment HH:MM" for a checked-in booking. */
+ * the tracking link, OFFLINE / REPRINT banners, "Lịch hẹn / Appointment HH:MM" for a checked-in booking, and
+ * under the wait, framed, the server's suggestion of a quicker branch nearby (never on an offline ticket). */
 #ifndef MK_TICKET_RENDER_H
 #define MK_TICKET_RENDER_H
 

@@ -56,6 +56,25 @@ void mk_text_appointment(int64_t start_ms, char *out, size_t outlen) {
   snprintf(out, outlen, "Lịch hẹn / Appointment %s", hhmm);
 }
 
+void mk_text_km(double km, char *out, size_t outlen) {
+  if (!(km > 0)) km = 0; /* also NaN */
+  if (km > 100000) km = 100000;
+  unsigned long tenths = (unsigned long)(km * 10 + 0.5);
+  snprintf(out, outlen, "%lu,%lu", tenths / 10, tenths % 10);
+}
+
+void mk_text_suggestion(const mk_suggestion *s, char *out, size_t outlen) {
+  char km[32], id_name[96];
+  mk_text_km(s->distance_km, km, sizeof(km));
+  const char *name = s->name;
+  if (!name[0]) {
+    snprintf(id_name, sizeof(id_name), "Chi nhánh %s", s->branch_id);
+    name = id_name;
+  }
+  snprintf(out, outlen, "%s (%s km, ~%u phút đi đường) dự kiến chờ %u phút \xe2\x80\x94 tại đây %u phút.", name, km,
+           s->travel_minutes, s->predicted_wait_minutes, s->wait_here_minutes); /* U+2014 EM DASH */
+}
+
 void mk_text_number(const char *prefix, uint32_t sequence, char *out, size_t outlen) {
   snprintf(out, outlen, "%s%03u", prefix, sequence);
 }

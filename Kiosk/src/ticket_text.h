@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "motcua-kiosk.h"
+
 #define MK_HANOI_UTC_OFFSET_S (7 * 3600)
 
 /** "khoảng 12–20 phút" from p50/p90 seconds (rounded to minutes; "khoảng 5 phút" when equal,
@@ -23,6 +25,17 @@ void mk_text_hanoi_clock(int64_t unix_ms, char *out, size_t outlen);
 
 /** The appointment line of a checked-in booking's ticket: "Lịch hẹn / Appointment HH:MM" (Hanoi time). */
 void mk_text_appointment(int64_t start_ms, char *out, size_t outlen);
+
+/** A distance with one decimal and a decimal comma, as written in Vietnamese: 3.53 → "3,5" (negative or not a
+ *  number → "0,0"). */
+void mk_text_km(double km, char *out, size_t outlen);
+
+/** The suggestion's line: "<name> (3,5 km, ~14 phút đi đường) dự kiến chờ 15 phút — tại đây 70 phút." The
+ *  name is printed as the server sends it (branch names start with "Chi nhánh"); "Chi nhánh <id>" if empty. */
+void mk_text_suggestion(const mk_suggestion *s, char *out, size_t outlen);
+
+/** What the ticket says under a suggestion: the ticket stays valid at this branch. */
+#define MK_TEXT_SUGGESTION_VALID "Số thứ tự này vẫn có hiệu lực tại đây nếu bạn ở lại."
 
 /** A ticket number: prefix + sequence zero-padded to at least 3 digits ("B007", "B1000"). */
 void mk_text_number(const char *prefix, uint32_t sequence, char *out, size_t outlen);

@@ -35,4 +35,22 @@ static inline mk_ticket fixed_appointment_ticket(void) {
   return t;
 }
 
+/* The fixed ticket at an overloaded branch, as tests/golden/issue_ticket_response_suggestion.txtpb answers it
+ * (plus the branch name and tracking link the kiosk adds): Chi nhánh Ba Đình suggested, 3.53 km away. */
+static inline mk_ticket fixed_suggestion_ticket(void) {
+  mk_ticket t = fixed_ticket();
+  t.people_ahead = 31;
+  t.p50_seconds = 4200;
+  t.p90_seconds = 5400;
+  t.has_suggestion = 1;
+  strcpy(t.suggestion.branch_id, "hn-ba-dinh");
+  strcpy(t.suggestion.name, "Chi nhánh Ba Đình");
+  strcpy(t.suggestion.address, "25 phố Liễu Giai (trụ sở UBND quận Ba Đình trước đây)");
+  t.suggestion.distance_km = 3.53;
+  t.suggestion.travel_minutes = 14;
+  t.suggestion.predicted_wait_minutes = 15;
+  t.suggestion.wait_here_minutes = 70;
+  return t;
+}
+
 #endif

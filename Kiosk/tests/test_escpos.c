@@ -98,6 +98,18 @@ static void test_appointment_ticket_80mm_matches_stored_file(void **state) {
   compare_stored("ticket_appointment", &t, 80);
 }
 
+/* An online ticket at an overloaded branch: the framed suggestion of Chi nhánh Ba Đình under the wait. 58 mm
+ * shows the wrapping at the narrowest paper. */
+static void test_suggestion_ticket_58mm_matches_stored_file(void **state) {
+  mk_ticket t = fixed_suggestion_ticket();
+  compare_stored("ticket_suggestion", &t, 58);
+}
+
+static void test_suggestion_ticket_80mm_matches_stored_file(void **state) {
+  mk_ticket t = fixed_suggestion_ticket();
+  compare_stored("ticket_suggestion", &t, 80);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_small_image_exact_bytes),
@@ -106,6 +118,8 @@ int main(void) {
       cmocka_unit_test(test_fixed_ticket_58mm_matches_stored_file),
       cmocka_unit_test(test_fixed_ticket_80mm_matches_stored_file),
       cmocka_unit_test(test_appointment_ticket_80mm_matches_stored_file),
+      cmocka_unit_test(test_suggestion_ticket_58mm_matches_stored_file),
+      cmocka_unit_test(test_suggestion_ticket_80mm_matches_stored_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

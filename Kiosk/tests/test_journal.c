@@ -199,7 +199,8 @@ static void test_everything_survives_reopening(void **state) {
   assert_string_equal(t.number, "A002");
 }
 
-/* A journal made before check-in existed (schema version 1) is migrated and its last ticket still reads. */
+/* A journal made before check-in existed (schema version 1) is migrated (through every later version) and its
+ * last ticket still reads. */
 static void test_version_1_journal_is_migrated(void **state) {
   char path[64];
   snprintf(path, sizeof(path), "/tmp/mk-journal-v1-XXXXXX");
@@ -228,6 +229,7 @@ static void test_version_1_journal_is_migrated(void **state) {
   assert_string_equal(t.number, "A009");
   assert_int_equal(t.appointment_start_ms, 0);
   assert_string_equal(t.booking_code, "");
+  assert_false(t.has_suggestion);
   mk_journal_close(j);
   char side[80];
   unlink(path);
@@ -235,6 +237,38 @@ static void test_version_1_journal_is_migrated(void **state) {
   unlink(side);
   snprintf(side, sizeof(side), "%s-shm", path);
   unlink(side);
+}
+
+/* The last ticket keeps the server's suggestion, so a reprint shows it again; a ticket without one replaces it. */
+static void test_last_ticket_keeps_its_suggestion(void **state) {
+  fixture *f = *state;
+  mk_ticket last;
+  memset(&last, 0, sizeof(last));
+  strcpy(last.number, "A017");
+  last.has_suggestion = 1;
+  strcpy(last.suggestion.branch_id, "hn-ba-dinh");
+  strcpy(last.suggestion.name, "Chi nhánh Ba Đình");
+  strcpy(last.suggestion.address, "25 phố Liễu Giai");
+  last.suggestion.distance_km = 3.53;
+  last.suggestion.travel_minutes = 14;
+  last.suggestion.predicted_wait_minutes = 15;
+  last.suggestion.wait_here_minutes = 70;
+  assert_int_equal(mk_journal_last_put(f->j, &last), MK_JOURNAL_OK);
+  mk_journal_close(f->j);
+  char err[256];
+  assert_int_equal(mk_journal_open(f->path, &f->j, err, sizeof(err)), MK_JOURNAL_OK);
+  mk_ticket back;
+  assert_int_equal(mk_journal_last_get(f->j, &back), MK_JOURNAL_OK);
+  assert_true(back.has_suggestion);
+  assert_memory_equal(&back.suggestion, &last.suggestion, sizeof(last.suggestion));
+  memset(&last.suggestion, 0x7f, sizeof(last.suggestion)); /* ignored when has_suggestion is 0 */
+  last.has_suggestion = 0;
+  strcpy(last.number, "A018");
+  assert_int_equal(mk_journal_last_put(f->j, &last), MK_JOURNAL_OK);
+  assert_int_equal(mk_journal_last_get(f->j, &back), MK_JOURNAL_OK);
+  assert_string_equal(back.number, "A018");
+  assert_false(back.has_suggestion);
+  assert_string_equal(back.suggestion.name, "");
 }
 
 static void test_caches(void **state) {
@@ -267,6 +301,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_an_old_lease_is_skipped_for_a_usable_one, setup, teardown),
       cmocka_unit_test_setup_teardown(test_everything_survives_reopening, setup, teardown),
       cmocka_unit_test(test_version_1_journal_is_migrated),
+      cmocka_unit_test_setup_teardown(test_last_ticket_keeps_its_suggestion, setup, teardown),
       cmocka_unit_test_setup_teardown(test_caches, setup, teardown),
       cmocka_unit_test(test_unwritable_path_fails_with_a_message),
   };

@@ -83,6 +83,7 @@ static void test_offline_issue_uses_the_lease_and_prints(void **state) {
   assert_string_equal(t.number, "B041");
   assert_true(t.offline);
   assert_false(t.has_estimate);
+  assert_false(t.has_suggestion); /* an offline ticket never suggests another branch */
   assert_string_equal(t.service_name, "Đăng ký kết hôn");
   assert_int_equal(strlen(t.ticket_id), 36);
   assert_int_equal(strlen(t.tracking_code), 8);
@@ -144,6 +145,7 @@ static void test_printer_failure_keeps_the_ticket_for_reprint(void **state) {
   assert_string_equal(t.number, "B007");
   assert_true(t.reprint);
   assert_true(t.offline);
+  assert_false(t.has_suggestion);
   assert_true(file_exists(f->cfg.printer));
   assert_true(file_exists(f->cfg.preview));
   mk_kiosk_free(k);

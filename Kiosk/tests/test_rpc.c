@@ -11,6 +11,7 @@
 
 #include "motcua/v1/directory.pb-c.h"
 #include "motcua/v1/display.pb-c.h"
+#include "fixed_ticket.h"
 #include "motcua/v1/kiosk.pb-c.h"
 #include "rpc.h"
 
@@ -163,6 +164,73 @@ static void test_issue_response_decodes(void **state) {
   assert_int_equal(out.p90_seconds, 1200);
   assert_int_equal(out.issued_at_ms, 1795773685500LL);
   assert_true(out.replayed);
+  assert_false(out.has_suggestion);
+}
+
+/* IssueTicketResponse.suggestion, from protoc --encode of tests/golden/issue_ticket_response_suggestion.txtpb:
+ * every field lands in out->suggestion, and matches the ticket the rendering goldens draw. */
+static void test_issue_response_with_suggestion_decodes(void **state) {
+  size_t n;
+  uint8_t *b = read_golden("issue_ticket_response_suggestion", &n);
+  mk_ticket out;
+  memset(&out, 0, sizeof(out));
+  assert_int_equal(mk_rpc_decode_issue(b, n, &out), MK_RPC_OK);
+  free(b);
+  assert_string_equal(out.number, "A017");
+  assert_int_equal(out.people_ahead, 31);
+  assert_false(out.replayed);
+  assert_true(out.has_suggestion);
+  const mk_suggestion *s = &out.suggestion;
+  assert_string_equal(s->branch_id, "hn-ba-dinh");
+  assert_string_equal(s->name, "Chi nhánh Ba Đình");
+  assert_string_equal(s->address, "25 phố Liễu Giai (trụ sở UBND quận Ba Đình trước đây)");
+  assert_true(s->distance_km == 3.53);
+  assert_int_equal(s->travel_minutes, 14);
+  assert_int_equal(s->predicted_wait_minutes, 15);
+  assert_int_equal(s->wait_here_minutes, 70);
+  mk_ticket want = fixed_suggestion_ticket();
+  assert_memory_equal(s, &want.suggestion, sizeof(*s));
+  assert_int_equal(out.p50_seconds, want.p50_seconds);
+  assert_int_equal(out.p90_seconds, want.p90_seconds);
+  assert_int_equal(out.issued_at_ms, want.issued_at_ms);
+}
+
+/* The same response with the field unset (golden issue_ticket_response.txtpb): no suggestion, and a stale one in
+ * the output struct is cleared. */
+static void test_issue_response_without_suggestion_has_none(void **state) {
+  size_t n;
+  uint8_t *b = read_golden("issue_ticket_response", &n);
+  mk_ticket out = fixed_suggestion_ticket();
+  assert_int_equal(mk_rpc_decode_issue(b, n, &out), MK_RPC_OK);
+  free(b);
+  assert_string_equal(out.number, "A017");
+  assert_false(out.has_suggestion);
+  assert_string_equal(out.suggestion.branch_id, "");
+  assert_string_equal(out.suggestion.name, "");
+}
+
+/* A suggestion naming no branch (neither id nor name) is ignored; the ticket itself still decodes. */
+static void test_suggestion_without_a_branch_is_ignored(void **state) {
+  Motcua__V1__IssueTicketResponse r = MOTCUA__V1__ISSUE_TICKET_RESPONSE__INIT;
+  Motcua__V1__Ticket t = MOTCUA__V1__TICKET__INIT;
+  Motcua__V1__BranchSuggestion sg = MOTCUA__V1__BRANCH_SUGGESTION__INIT;
+  t.ticket_id = "tk_1";
+  t.number = "A017";
+  t.tracking_code = "ABCD2345";
+  sg.travel_minutes = 5;
+  r.ticket = &t;
+  r.suggestion = &sg;
+  uint8_t buf[256];
+  size_t n = motcua__v1__issue_ticket_response__pack(&r, buf);
+  mk_ticket out;
+  memset(&out, 0, sizeof(out));
+  assert_int_equal(mk_rpc_decode_issue(buf, n, &out), MK_RPC_OK);
+  assert_false(out.has_suggestion);
+  sg.branch_id = "hn-ba-dinh"; /* an id alone is enough (the ticket prints "Chi nhánh hn-ba-dinh") */
+  n = motcua__v1__issue_ticket_response__pack(&r, buf);
+  assert_int_equal(mk_rpc_decode_issue(buf, n, &out), MK_RPC_OK);
+  assert_true(out.has_suggestion);
+  assert_int_equal(out.suggestion.travel_minutes, 5);
 }
 
 static void test_malformed_responses_are_refused(void **state) {
@@ -263,6 +331,9 @@ int main(void) {
       cmocka_unit_test(test_null_arguments_are_invalid),
       cmocka_unit_test(test_check_in_response_decodes_with_the_appointment),
       cmocka_unit_test(test_issue_response_decodes),
+      cmocka_unit_test(test_issue_response_with_suggestion_decodes),
+      cmocka_unit_test(test_issue_response_without_suggestion_has_none),
+      cmocka_unit_test(test_suggestion_without_a_branch_is_ignored),
       cmocka_unit_test(test_malformed_responses_are_refused),
       cmocka_unit_test(test_lease_decodes_with_next_at_first),
       cmocka_unit_test(test_watch_snapshot_then_event),

@@ -63,6 +63,37 @@ static void test_tracking_url(void **state) {
   assert_string_equal(out, "https://x.vn/t?lang=vi&ticket=tk_1&code=ABCD2345");
 }
 
+static void test_km_has_one_decimal_and_a_comma(void **state) {
+  char out[32];
+  mk_text_km(3.53, out, sizeof(out));
+  assert_string_equal(out, "3,5");
+  mk_text_km(0.46, out, sizeof(out));
+  assert_string_equal(out, "0,5");
+  mk_text_km(4.96, out, sizeof(out));
+  assert_string_equal(out, "5,0");
+  mk_text_km(-1, out, sizeof(out));
+  assert_string_equal(out, "0,0");
+  mk_text_km(0.0 / 0.0, out, sizeof(out)); /* NaN */
+  assert_string_equal(out, "0,0");
+}
+
+static void test_suggestion_line(void **state) {
+  mk_suggestion s;
+  memset(&s, 0, sizeof(s));
+  strcpy(s.branch_id, "hn-ba-dinh");
+  strcpy(s.name, "Chi nhánh Ba Đình");
+  s.distance_km = 3.53;
+  s.travel_minutes = 14;
+  s.predicted_wait_minutes = 15;
+  s.wait_here_minutes = 70;
+  char out[512];
+  mk_text_suggestion(&s, out, sizeof(out));
+  assert_string_equal(out, "Chi nhánh Ba Đình (3,5 km, ~14 phút đi đường) dự kiến chờ 15 phút — tại đây 70 phút.");
+  s.name[0] = '\0'; /* no name: the id */
+  mk_text_suggestion(&s, out, sizeof(out));
+  assert_string_equal(out, "Chi nhánh hn-ba-dinh (3,5 km, ~14 phút đi đường) dự kiến chờ 15 phút — tại đây 70 phút.");
+}
+
 static void test_priorities(void **state) {
   assert_int_equal(mk_priority_parse("elderly"), MK_PRIORITY_ELDERLY);
   assert_int_equal(mk_priority_parse("child-under-6"), MK_PRIORITY_CHILD_UNDER_6);
@@ -77,6 +108,8 @@ int main(void) {
       cmocka_unit_test(test_hanoi_time),         cmocka_unit_test(test_number_is_zero_padded_to_three),
       cmocka_unit_test(test_tracking_url),       cmocka_unit_test(test_priorities),
       cmocka_unit_test(test_appointment_line_is_hanoi_clock),
+      cmocka_unit_test(test_km_has_one_decimal_and_a_comma),
+      cmocka_unit_test(test_suggestion_line),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,9 @@ public import MotCuaDomain
 /// gap (equal totals split evenly; a branch `temperature` minutes worse gets e⁻¹ ≈ 0.37 the weight). A small
 /// change in a prediction then shifts load a little instead of flipping it, which is what stops oscillation.
 /// Branches outside the margin get no weight at all. Choices are deterministic given the injected generator.
+///
+/// A guard for the citizen: the chosen branch is never predicted worse than their nearest one (the capacity cap
+/// can leave only distant branches eligible); then the nearest is chosen, which diverts nobody.
 public struct BranchChooser: Sendable {
   /// The chooser's tunables.
   public struct Settings: Hashable, Sendable {
@@ -23,6 +26,8 @@ public struct BranchChooser: Sendable {
     public var temperatureMinutes: Double = 2.5
     /// How many branches a recommendation lists, the chosen first.
     public var maxRecommendations: Int = 3
+    /// Choose the nearest branch instead whenever its total (pending included) is shorter than the choice's.
+    public var neverWorseThanNearest = true
 
     public init() {}
   }
@@ -30,9 +35,11 @@ public struct BranchChooser: Sendable {
   /// Minutes of wait that `pending` not-yet-arrived citizens add to a candidate.
   public typealias PendingWait = @Sendable (_ candidate: Candidate, _ pending: Int) -> Double
 
-  /// The default pending wait: `pending ÷ spare capacity per hour`, in minutes.
-  public static let spareCapacityPendingWait: PendingWait = { candidate, pending in
+  /// The default pending wait: `pending × candidate.minutesPerPending` when the candidate says what one citizen
+  /// adds, else `pending ÷ spare capacity per hour`, in minutes.
+  public static let defaultPendingWait: PendingWait = { candidate, pending in
     guard pending > 0 else { return 0 }
+    if let minutes = candidate.minutesPerPending { return Double(pending) * minutes }
     guard candidate.spareCapacityPerHour > 0 else { return .infinity }
     return Double(pending) * 60 / candidate.spareCapacityPerHour
   }
@@ -40,7 +47,7 @@ public struct BranchChooser: Sendable {
   public let settings: Settings
   public let pendingWait: PendingWait
 
-  public init(settings: Settings = Settings(), pendingWait: @escaping PendingWait = Self.spareCapacityPendingWait) {
+  public init(settings: Settings = Settings(), pendingWait: @escaping PendingWait = Self.defaultPendingWait) {
     self.settings = settings
     self.pendingWait = pendingWait
   }
@@ -51,12 +58,22 @@ public struct BranchChooser: Sendable {
     _ candidates: [Candidate], pending: PendingArrivals, now: Instant,
     using generator: inout some RandomNumberGenerator
   ) -> [Recommendation] {
-    let eligible = candidates.compactMap { self.adjusted($0, pending: pending, now: now) }
+    let options = candidates.compactMap { self.adjusted($0, pending: pending, now: now) }
+    let eligible = options.filter(\.withinCap)
       .sorted { ($0.total, $0.candidate.branch) < ($1.total, $1.candidate.branch) }
     guard let best = eligible.first?.total, self.settings.maxRecommendations > 0 else { return [] }
     let margin = max(self.settings.marginFraction * best, self.settings.marginMinutes)
     let nearBest = eligible.prefix { $0.total <= best + margin }
-    let chosen = self.softMin(Array(nearBest), best: best, using: &generator)
+    var chosen = self.softMin(Array(nearBest), best: best, using: &generator)
+    var guarded = false
+    if self.settings.neverWorseThanNearest,
+      let nearestOverall = options.min(by: {
+        ($0.candidate.travelMinutes, $0.candidate.branch) < ($1.candidate.travelMinutes, $1.candidate.branch)
+      }), nearestOverall.total < chosen.total
+    {
+      chosen = nearestOverall
+      guarded = true
+    }
 
     var listed = [chosen]
     listed += eligible.filter { $0.candidate.branch != chosen.candidate.branch }
@@ -71,7 +88,7 @@ public struct BranchChooser: Sendable {
     return listed.enumerated().map { index, option in
       let reason: Recommendation.Reason
       if index == 0 {
-        reason = option.total <= best ? .shortestTotal : .nearBestSpreadsLoad
+        reason = option.total <= best ? .shortestTotal : guarded ? .nearest : .nearBestSpreadsLoad
       } else if option.candidate.branch == nearest.candidate.branch {
         reason = .nearest
       } else if option.total <= best {
@@ -102,6 +119,8 @@ public struct BranchChooser: Sendable {
   private struct Option {
     let candidate: Candidate
     let wait: Double
+    /// Recommending it stays within its spare capacity this hour.
+    let withinCap: Bool
     var total: Double { self.candidate.travelMinutes + self.wait }
   }
 
@@ -109,10 +128,10 @@ public struct BranchChooser: Sendable {
   private func adjusted(_ candidate: Candidate, pending: PendingArrivals, now: Instant) -> Option? {
     guard !candidate.closesBeforeServed else { return nil }
     let sent = pending.recommendedInLastHour(to: candidate.branch, now: now)
-    guard Double(sent + 1) <= candidate.spareCapacityPerHour else { return nil }
     let wait = candidate.predictedWaitAtArrivalMinutes
       + self.pendingWait(candidate, pending.pending(at: candidate.branch, now: now))
-    let option = Option(candidate: candidate, wait: wait)
+    let option = Option(
+      candidate: candidate, wait: wait, withinCap: Double(sent + 1) <= candidate.spareCapacityPerHour)
     guard option.total.isFinite, candidate.travelMinutes >= 0 else { return nil }
     return option
   }

@@ -11,11 +11,15 @@ public struct Candidate: Hashable, Sendable {
   public let spareCapacityPerHour: Double
   /// The branch closes (or stops issuing) before the citizen would be served: never recommended.
   public let closesBeforeServed: Bool
+  /// The wait each citizen already sent there (not yet arrived) adds: the service's typical minutes ÷ the
+  /// counters serving it. Nil: the chooser's default (pending ÷ spare capacity per hour).
+  public let minutesPerPending: Double?
 
   public init(
     branch: BranchID, travelMinutes: Double, distanceKm: Double, predictedWaitAtArrivalMinutes: Double,
-    spareCapacityPerHour: Double, closesBeforeServed: Bool
+    spareCapacityPerHour: Double, closesBeforeServed: Bool, minutesPerPending: Double? = nil
   ) {
+    self.minutesPerPending = minutesPerPending
     self.branch = branch
     self.travelMinutes = travelMinutes
     self.distanceKm = distanceKm
@@ -38,6 +42,7 @@ public struct Candidate: Hashable, Sendable {
     Candidate(
       branch: self.branch, travelMinutes: self.travelMinutes, distanceKm: self.distanceKm,
       predictedWaitAtArrivalMinutes: self.predictedWaitAtArrivalMinutes + minutes,
-      spareCapacityPerHour: self.spareCapacityPerHour, closesBeforeServed: self.closesBeforeServed)
+      spareCapacityPerHour: self.spareCapacityPerHour, closesBeforeServed: self.closesBeforeServed,
+      minutesPerPending: self.minutesPerPending)
   }
 }

@@ -27,3 +27,18 @@ extension Catalogue {
     self.counters(at: branch).filter { $0.serviceIDs.contains(service) && self.isOpen($0.roster, at: instant) }
   }
 }
+
+extension Catalogue {
+  /// When the opening interval of `schedule` that contains `instant` ends; nil if it is closed at `instant`.
+  public func closing(of schedule: WeeklySchedule, at instant: Instant) -> Instant? {
+    let date = self.civilTime.date(of: instant)
+    guard !self.isHoliday(date) else { return nil }
+    let minute = self.civilTime.minuteOfDay(of: instant)
+    guard
+      let interval = schedule.intervals(on: date.weekday).first(where: {
+        $0.opens.minuteOfDay <= minute && minute < $0.closes.minuteOfDay
+      })
+    else { return nil }
+    return self.civilTime.instant(on: date, minute: interval.closes.minuteOfDay)
+  }
+}

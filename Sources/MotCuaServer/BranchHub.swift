@@ -68,6 +68,11 @@ final class BranchHub: Sendable {
     self.state.withLock { $0.queues[branch] }
   }
 
+  /// The sum of every branch's last sequence: it changes whenever any branch does.
+  func sequenceTotal() -> UInt64 {
+    self.state.withLock { $0.queues.values.reduce(0) { $0 &+ $1.lastSequence } }
+  }
+
   /// The branch's queue now and a stream of every event after it, taken atomically.
   func watch(_ branch: BranchID) -> (BranchQueue, AsyncStream<BranchEvent>)? {
     let (stream, continuation) = AsyncStream.makeStream(

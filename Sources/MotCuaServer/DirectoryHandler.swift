@@ -75,11 +75,7 @@ struct DirectoryHandler: Sendable {
 
   private func outlook(_ branch: BranchID, _ service: Service, minutes: Int) -> Motcua_V1_QueueOutlook {
     let (outlook, perHour) = self.core.outlook(branch: branch, service: service, minutes: minutes)
-    var m = Motcua_V1_QueueOutlook()
-    m.waiting = (outlook.waiting * 10).rounded() / 10
-    m.waitSeconds = outlook.waitSeconds.isFinite ? UInt32(clamping: Int(outlook.waitSeconds.rounded())) : 0
-    m.arrivalsPerHour = (perHour * 10).rounded() / 10
-    return m
+    return Motcua_V1_QueueOutlook(outlook, arrivalsPerHour: perHour)
   }
 
   func listCounters(_ request: Motcua_V1_ListCountersRequest, _ context: CallContext) async throws

@@ -1,4 +1,5 @@
 import Appointments
+import CityScheduler
 import MotCuaDomain
 import MotCuaProtocol
 import MotCuaStore
@@ -49,6 +50,21 @@ struct KioskHandler: Sendable {
       self.core.live(ticket, at: outcome.replayed ? nil : outcome.events.first?.at), catalogue: catalogue)
     response.replayed = outcome.replayed
     response.clockSkewSuspected = outcome.clockSkewSuspected
+    if offline == nil, !outcome.replayed, response.ticket.hasEstimate,
+      let suggested = self.core.suggestion(
+        at: branch, service: service, waitHereSeconds: Int(response.ticket.estimate.meanSeconds)),
+      let there = catalogue.branch(suggested.branch)
+    {
+      var s = Motcua_V1_BranchSuggestion()
+      s.branchID = there.id.rawValue
+      s.name = there.name
+      s.address = there.address
+      s.distanceKm = (suggested.distanceKm * 10).rounded() / 10
+      s.travelMinutes = SchedulerHandler.minutes(suggested.travelMinutes)
+      s.predictedWaitMinutes = SchedulerHandler.minutes(suggested.waitMinutes)
+      s.waitHereMinutes = UInt32((Double(response.ticket.estimate.meanSeconds) / 60).rounded())
+      response.suggestion = s
+    }
     return response
   }
 

@@ -22,8 +22,11 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
     let pii = try PIIHasher.load(
       environment: ProcessInfo.processInfo.environment,
       keyFile: config.piiKeyPath ?? config.databasePath + ".pii-key", logger: logger)
-    let core = try await MotCuaCore.start(
-      store: store, catalogue: catalogue, clock: clock, options: config.options, pii: pii)
+    var options = config.options
+    if let path = config.travelConfigurationPath {
+      options.travelModel = try TravelConfiguration.load(path: path, catalogue: catalogue)
+    }
+    let core = try await MotCuaCore.start(store: store, catalogue: catalogue, clock: clock, options: options, pii: pii)
     let bridge = GRPCBridge(logger: logger)
     let security: HTTP2ServerTransport.Posix.TransportSecurity
     if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
@@ -49,6 +52,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
         DisplayServiceAdapter(handler: DisplayHandler(core: core), bridge: bridge),
         BookingServiceAdapter(handler: BookingHandler(core: core), bridge: bridge),
         ReportServiceAdapter(handler: ReportHandler(core: core), bridge: bridge),
+        SchedulerServiceAdapter(handler: SchedulerHandler(core: core), bridge: bridge),
         HealthServiceAdapter(core: core, bridge: bridge),
       ])
     self.core = core
@@ -106,7 +110,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
         }
       }
     } onGracefulShutdown: {
-      self.core.hub.finishAll()
+      self.core.beginShutdown()
       self.server.beginGracefulShutdown()
     }
   }

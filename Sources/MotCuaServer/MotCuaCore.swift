@@ -4,6 +4,7 @@ public import QueueEngine
 import Synchronization
 import WaitPrediction
 public import Appointments
+public import CityScheduler
 
 /// The server's shared state and rules, independent of any transport: the catalogue, the store, the live
 /// branch views, the estimator, auth and the clock. Handlers for each gRPC service use it.
@@ -16,14 +17,24 @@ public final class MotCuaCore: Sendable {
     public var anonymousRatePerSecond: Double
     /// Slots, quotas, check-in window, fairness.
     public var appointments: AppointmentPolicy
+    /// Minutes of predicted wait (now or in 30 minutes) at which a branch counts as overloaded.
+    public var alertThresholdMinutes: Int
+    /// How often `WatchCity` re-reads the city, in seconds.
+    public var cityRefreshSeconds: Double
+    /// Travel times for recommendations and coverage; nil: `DetourTravelModel` with its default settings.
+    public var travelModel: (any TravelTimeModel)?
 
     public init(
       ignoreOpeningHours: Bool = false, anonymousRatePerSecond: Double = 20,
-      appointments: AppointmentPolicy = AppointmentPolicy()
+      appointments: AppointmentPolicy = AppointmentPolicy(), alertThresholdMinutes: Int = 45,
+      cityRefreshSeconds: Double = 5, travelModel: (any TravelTimeModel)? = nil
     ) {
       self.ignoreOpeningHours = ignoreOpeningHours
       self.anonymousRatePerSecond = anonymousRatePerSecond
       self.appointments = appointments
+      self.alertThresholdMinutes = alertThresholdMinutes
+      self.cityRefreshSeconds = cityRefreshSeconds
+      self.travelModel = travelModel
     }
   }
 
@@ -37,6 +48,11 @@ public final class MotCuaCore: Sendable {
   let options: Options
   let pii: PIIHasher
   let slots: SlotPlanner
+  /// Recommendations not yet arrived, per service, and the chooser's random source.
+  let city: CityLedger
+  let travel: any TravelTimeModel
+  let cityLoadCache = Mutex<CityLoadCache?>(nil)
+  private let shuttingDown = Mutex(false)
   private let limiter: Mutex<TokenBucketLimiter>
   private let bookingLimiter: Mutex<TokenBucketLimiter>
   /// The day the live views were last pruned for.
@@ -65,8 +81,13 @@ public final class MotCuaCore: Sendable {
         branchID: branch.id, tickets: tickets[branch.id] ?? [], counters: counters[branch.id] ?? [],
         lastSequence: sequences[branch.id] ?? 0)
     }
+    let city = CityLedger(seed: UInt64(bitPattern: clock.now().millisecondsSinceEpoch))
+    let hub = BranchHub(queues: queues) { event in
+      predictions.observe(event)
+      city.observe(event)
+    }
     return MotCuaCore(
-      catalogue: catalogue, store: store, hub: BranchHub(queues: queues, onApply: predictions.observe),
+      catalogue: catalogue, store: store, hub: hub, city: city,
       predictions: predictions, clock: clock, estimator: estimator, options: options, pii: pii)
   }
 
@@ -76,9 +97,11 @@ public final class MotCuaCore: Sendable {
   static let learningDays: Int64 = 28
 
   private init(
-    catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, predictions: PredictionHub, clock: any WallClock,
-    estimator: any WaitEstimator, options: Options, pii: PIIHasher
+    catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, city: CityLedger, predictions: PredictionHub,
+    clock: any WallClock, estimator: any WaitEstimator, options: Options, pii: PIIHasher
   ) {
+    self.city = city
+    self.travel = options.travelModel ?? DetourTravelModel(catalogue: catalogue)
     self.catalogue = catalogue
     self.store = store
     self.hub = hub
@@ -165,21 +188,56 @@ public final class MotCuaCore: Sendable {
     return self.estimate(branch: branch, service: service, peopleAhead: ahead, queue: queue)
   }
 
-  /// A service queue's expected state `minutes` from now: today's queue, the arrival forecast, and the counters
-  /// open now (or, with none open, those rostered).
+  /// A service queue's expected state `minutes` from now (see `outlook(branch:service:at:)`).
   func outlook(branch: BranchID, service: Service, minutes: Int) -> (QueueOutlook, arrivalsPerHour: Double) {
+    let (outlook, _, perHour) = self.outlook(
+      branch: branch, service: service, at: self.clock.now().adding(seconds: Int64(minutes) * 60))
+    return (outlook, perHour)
+  }
+
+  /// A service queue's expected state at `instant`: today's queue grown by the arrival forecast and served by
+  /// the counters open now (or, with none open, those rostered then); a later day starts from an empty queue.
+  /// With no counter (open or rostered) the outlook's wait is infinite.
+  func outlook(branch: BranchID, service: Service, at instant: Instant)
+    -> (QueueOutlook, counters: Int, arrivalsPerHour: Double)
+  {
     let now = self.clock.now()
-    let queue = self.hub.queue(branch)
+    let civil = self.catalogue.civilTime
+    let sameDay = civil.date(of: instant) == civil.date(of: now)
+    let queue = sameDay ? self.hub.queue(branch) : nil
     let open = queue?.openCounters(serving: service.id) ?? 0
-    let counters = open > 0 ? open : self.catalogue.rosteredCounters(at: branch, serving: service.id, at: now).count
-    let perHour = self.predictions.arrivalsPerHour(branch: branch, service: service.id, at: now)
+    var counters = open > 0 ? open : self.catalogue.rosteredCounters(at: branch, serving: service.id, at: instant).count
+    if counters == 0 && self.options.ignoreOpeningHours {
+      counters = self.catalogue.counters(at: branch).count { $0.serviceIDs.contains(service.id) }
+    }
+    let perHour = self.predictions.arrivalsPerHour(branch: branch, service: service.id, at: sameDay ? now : instant)
+    let minutes = sameDay ? Double(max(0, instant.millisecondsSinceEpoch - now.millisecondsSinceEpoch)) / 60_000 : 0
     return (
       QueueOutlook(
         waiting: queue?.waitingCount(for: service.id, on: self.today) ?? 0, arrivalsPerHour: perHour,
-        counters: Double(counters), meanServiceSeconds: Double(service.typicalServiceSeconds),
-        minutes: Double(minutes)),
-      perHour
+        counters: Double(counters), meanServiceSeconds: Double(service.typicalServiceSeconds), minutes: minutes),
+      counters, perHour
     )
+  }
+
+  /// Whether a branch takes citizens at `instant` (always, with `--ignore-opening-hours`).
+  func isOpen(_ branch: Branch, at instant: Instant) -> Bool {
+    self.options.ignoreOpeningHours || self.catalogue.isOpen(branch.openingHours, at: instant)
+  }
+
+  /// When the branch stops taking citizens after `instant`; nil if it never does (`--ignore-opening-hours`) or
+  /// is closed then.
+  func closing(_ branch: Branch, at instant: Instant) -> Instant? {
+    self.options.ignoreOpeningHours ? nil : self.catalogue.closing(of: branch.openingHours, at: instant)
+  }
+
+  /// Whether shutdown has begun: long-running streams end.
+  var isShuttingDown: Bool { self.shuttingDown.withLock { $0 } }
+
+  /// Ends every stream: display boards' at once, city watchers' at their next refresh.
+  func beginShutdown() {
+    self.shuttingDown.withLock { $0 = true }
+    self.hub.finishAll()
   }
 
   /// The live view of a ticket: people ahead and a fresh estimate while it waits today.

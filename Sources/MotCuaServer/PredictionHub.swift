@@ -11,6 +11,9 @@ final class PredictionHub: Sendable {
     /// Arrivals per branch × service × class × hour of the week (shared with the outlook; the city scheduler and
     /// staff planning read it too).
     var forecast: ArrivalForecast
+    /// Tickets issued per branch × service on `issuedDay` (the city load's "arrivals today").
+    var issuedDay: LocalDate?
+    var issued: [BranchID: [ServiceID: Int]] = [:]
   }
 
   private let catalogue: Catalogue
@@ -43,6 +46,13 @@ final class PredictionHub: Sendable {
         state.forecast.record(
           .init(branchID: ticket.branchID, serviceID: ticket.originalServiceID, arrivalClass: arrivalClass),
           at: event.at)
+        let day = self.catalogue.civilTime.date(of: event.at)
+        if state.issuedDay != day {
+          guard state.issuedDay.map({ $0 < day }) ?? true else { return }
+          state.issuedDay = day
+          state.issued = [:]
+        }
+        state.issued[ticket.branchID, default: [:]][ticket.originalServiceID, default: 0] += 1
       }
     }
   }
@@ -56,6 +66,33 @@ final class PredictionHub: Sendable {
           .init(branchID: branch, serviceID: service, arrivalClass: arrivalClass), from: instant, hours: 1)[0]
       }
     }
+  }
+
+  /// Tickets issued on `day` per service at `branch` (empty for any day but the latest seen).
+  func issued(branch: BranchID, on day: LocalDate) -> [ServiceID: Int] {
+    self.state.withLock { $0.issuedDay == day ? $0.issued[branch] ?? [:] : [:] }
+  }
+
+  /// Forecast arrivals of a service at a branch between two instants of one day, all classes.
+  func forecastArrivals(branch: BranchID, service: ServiceID, from start: Instant, to end: Instant) -> Double {
+    guard end > start, !self.catalogue.isHoliday(self.catalogue.civilTime.date(of: start)) else { return 0 }
+    let civil = self.catalogue.civilTime
+    let startHour = civil.instant(on: civil.date(of: start), minute: civil.minuteOfDay(of: start) / 60 * 60)
+    let hours = Int((end.secondsSinceEpoch - startHour.secondsSinceEpoch + 3599) / 3600)
+    let rates = self.state.withLock { state in
+      ArrivalClass.allCases.map { arrivalClass in
+        state.forecast.forecast(
+          .init(branchID: branch, serviceID: service, arrivalClass: arrivalClass), from: startHour, hours: hours)
+      }
+    }
+    var total = 0.0
+    for hour in 0..<hours {
+      let from = max(start.secondsSinceEpoch, startHour.secondsSinceEpoch + Int64(hour) * 3600)
+      let to = min(end.secondsSinceEpoch, startHour.secondsSinceEpoch + Int64(hour + 1) * 3600)
+      let share = Double(max(0, to - from)) / 3600
+      total += rates.reduce(0) { $0 + $1[hour] } * share
+    }
+    return total
   }
 
   /// The remaining wait of a waiting ticket, if the predictor knows it.

@@ -1,6 +1,7 @@
 import MotCuaDomain
 import MotCuaProtocol
 import SwiftProtobuf
+import WaitPrediction
 
 // proto ⇄ domain, in one place for every handler.
 
@@ -49,6 +50,16 @@ extension Motcua_V1_TicketState {
       case .done: .done
       case .noShow: .noShow
       }
+  }
+}
+
+extension Motcua_V1_QueueOutlook {
+  /// Figures rounded for display; a wait with no counter to serve it is 0.
+  init(_ outlook: QueueOutlook, arrivalsPerHour: Double) {
+    self.init()
+    self.waiting = (outlook.waiting * 10).rounded() / 10
+    self.waitSeconds = outlook.waitSeconds.isFinite ? UInt32(clamping: Int(outlook.waitSeconds.rounded())) : 0
+    self.arrivalsPerHour = (arrivalsPerHour * 10).rounded() / 10
   }
 }
 

@@ -20,6 +20,8 @@ public struct ServerConfig: Sendable {
   /// The file holding the key for citizens' keyed hashes (default: the database path + ".pii-key");
   /// `MOTCUA_PII_KEY` overrides it.
   public var piiKeyPath: String?
+  /// A travel-time configuration file (see `TravelConfiguration`); nil: the detour model's defaults.
+  public var travelConfigurationPath: String?
   /// Test-only: lets slots be booked over capacity, to show the booking suite catches it. Never in production.
   public var unsafeDisableCapacityCheck = false
 

@@ -18,6 +18,10 @@ struct ServeCommand: AsyncParsableCommand {
   var anonymousRate: Double = 20
   @Option(help: "File with the key for citizens' keyed hashes (default: DB.pii-key; MOTCUA_PII_KEY overrides).")
   var piiKeyFile: String?
+  @Option(help: "Minutes of predicted wait (now or in 30 minutes) at which a branch counts as overloaded.")
+  var alertThresholdMinutes = 45
+  @Option(help: "Travel-time configuration (JSON: detour factor, speeds, measured trips; see README).")
+  var travel: String?
   @Flag(help: .hidden) var unsafeDisableCapacityCheck = false
 
   func validate() throws {
@@ -25,6 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
       throw ValidationError("--tls-cert and --tls-key go together")
     }
     guard self.anonymousRate > 0 else { throw ValidationError("--anonymous-rate must be positive") }
+    guard (1...1440).contains(self.alertThresholdMinutes) else {
+      throw ValidationError("--alert-threshold-minutes must be 1–1440")
+    }
     _ = try self.address()
   }
 
@@ -43,8 +50,11 @@ struct ServeCommand: AsyncParsableCommand {
     let config = ServerConfig(
       databasePath: self.db, host: host, port: port, seedsDirectory: self.seeds, tlsCertificatePath: self.tlsCert,
       tlsKeyPath: self.tlsKey,
-      options: .init(ignoreOpeningHours: self.ignoreOpeningHours, anonymousRatePerSecond: self.anonymousRate))
+      options: .init(
+        ignoreOpeningHours: self.ignoreOpeningHours, anonymousRatePerSecond: self.anonymousRate,
+        alertThresholdMinutes: self.alertThresholdMinutes))
     var serverConfig = config
+    serverConfig.travelConfigurationPath = self.travel
     serverConfig.piiKeyPath = self.piiKeyFile
     serverConfig.unsafeDisableCapacityCheck = self.unsafeDisableCapacityCheck
     if self.unsafeDisableCapacityCheck { logger.critical("--unsafe-disable-capacity-check: slots can be overbooked (tests only)") }

@@ -30,7 +30,8 @@ import Testing
   }
 
   @Test func recommendationsToABranchStopAtItsSpareCapacityPerHourAndResumeAnHourLater() {
-    let candidates = [Self.candidate("a", travel: 10, wait: 0, spare: 3), Self.candidate("b", travel: 100, wait: 100)]
+    // "b" is nearer (a citizen going there diverts nobody) but far slower.
+    let candidates = [Self.candidate("a", travel: 10, wait: 0, spare: 3), Self.candidate("b", travel: 5, wait: 195)]
     var rng = SplitMix64(seed: 7)
     var ledger = PendingArrivals()
     let chooser = BranchChooser()
@@ -136,12 +137,36 @@ import Testing
   }
 
   @Test func aNearBestChoiceSaysItSpreadsLoad() {
-    let candidates = [Self.candidate("a", travel: 10, wait: 10), Self.candidate("b", travel: 10, wait: 12)]
+    let candidates = [Self.candidate("a", travel: 10, wait: 10), Self.candidate("b", travel: 5, wait: 17)]
     var rng = SplitMix64(seed: 11)
     let firsts = (0..<200).compactMap { _ in
       BranchChooser().rank(candidates, pending: PendingArrivals(), now: Self.now, using: &rng).first
     }
     #expect(firsts.first { $0.branch == BranchID("b") }?.reason == .nearBestSpreadsLoad)
     #expect(firsts.first { $0.branch == BranchID("a") }?.reason == .shortestTotal)
+  }
+
+  @Test func theChoiceIsNeverPredictedWorseThanTheNearestBranch() {
+    // The nearest ("near") is best; "other" is within the margin, so the soft-min alone sometimes picks it.
+    let candidates = [Self.candidate("near", travel: 5, wait: 15), Self.candidate("other", travel: 10, wait: 12)]
+    func firsts(_ settings: BranchChooser.Settings) -> Set<String> {
+      var rng = SplitMix64(seed: 5)
+      return Set((0..<200).compactMap { _ in
+        BranchChooser(settings: settings).rank(candidates, pending: PendingArrivals(), now: Self.now, using: &rng)
+          .first?.branch.rawValue
+      })
+    }
+    #expect(firsts(BranchChooser.Settings()) == ["near"])
+    var unguarded = BranchChooser.Settings()
+    unguarded.neverWorseThanNearest = false
+    #expect(firsts(unguarded) == ["near", "other"])  // negative control: without the guard it happens
+  }
+
+  @Test func aCandidateCanSayWhatEachPendingCitizenAdds() {
+    let candidate = Candidate(
+      branch: BranchID("a"), travelMinutes: 1, distanceKm: 0.3, predictedWaitAtArrivalMinutes: 0,
+      spareCapacityPerHour: 10, closesBeforeServed: false, minutesPerPending: 4)
+    #expect(BranchChooser.defaultPendingWait(candidate, 3) == 12)
+    #expect(BranchChooser.defaultPendingWait(Self.candidate("b", travel: 1, wait: 0, spare: 10), 3) == 18)
   }
 }

@@ -38,7 +38,8 @@ final class TestServer: Sendable {
     let path = try databasePath ?? newDatabasePath()
     let config = ServerConfig(
       databasePath: path, host: "127.0.0.1", port: 0, seedsDirectory: seeds,
-      options: .init(ignoreOpeningHours: ignoreOpeningHours, anonymousRatePerSecond: anonymousRate))
+      options: .init(
+        ignoreOpeningHours: ignoreOpeningHours, anonymousRatePerSecond: anonymousRate, cityRefreshSeconds: 0.1))
     let app = try await MotCuaApplication(config: config, clock: clock, logger: quiet)
     let task = Task { try await app.run() }
     for _ in 0..<500 {

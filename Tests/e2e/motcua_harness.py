@@ -45,7 +45,7 @@ TRANSIENT_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTE
 
 LISTENING_RE = re.compile(r"listening on [^ ]*:(\d+)")
 
-_MOTCUA_MODULES = ("common", "directory", "kiosk", "counter", "display", "ticket")
+_MOTCUA_MODULES = ("common", "directory", "kiosk", "counter", "display", "ticket", "scheduler")
 
 
 def motcua_binary() -> Path:
@@ -287,6 +287,7 @@ class Client:
         self.counter = pb.counter_grpc.CounterServiceStub(channel)
         self.display = pb.display_grpc.DisplayServiceStub(channel)
         self.tickets = pb.ticket_grpc.TicketServiceStub(channel)
+        self.scheduler = pb.scheduler_grpc.SchedulerServiceStub(channel)
         self.health_stub = pb.health_grpc.HealthStub(channel)
 
     # Directory

@@ -660,8 +660,56 @@ def test_checkin_prints_appointment(tmp: Path) -> None:
     assert "appointment: 08:45" in r.stdout and "REPRINT" in r.stdout and last_line(r.stdout) == "A042", r.stdout
 
 
+def encode_golden(name: str) -> bytes:
+    """protoc --encode of tests/golden/NAME.txtpb, whose header names the message and the .proto."""
+    path = KIOSK_DIR / "tests" / "golden" / f"{name}.txtpb"
+    text = path.read_text(encoding="utf-8")
+    message = re.search(r"^# message: *(\S+)", text, re.M).group(1)
+    proto = re.search(r"^# proto: *(\S+)", text, re.M).group(1)
+    enc = subprocess.run([PROTOC, f"-I{REPO / 'Protos'}", f"-I{PROTO_INCLUDE}", f"--encode={message}", proto],
+                         input=text.encode(), capture_output=True, timeout=60)
+    assert enc.returncode == 0, enc.stderr
+    return enc.stdout
+
+
+def png_height(path: Path) -> int:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR", data[:16]
+    return int.from_bytes(data[20:24], "big")
+
+
+def test_issue_prints_suggestion(tmp: Path) -> None:
+    """IssueTicketResponse.suggestion on the ticket and in the output: a fake server answers IssueTicket with the
+    golden responses (with and without a suggestion; the real server sets it only when the branch is overloaded)."""
+    heights = {}
+    for name in ("issue_ticket_response", "issue_ticket_response_suggestion"):
+        port, t = grpc_fake({1: encode_golden(name)})
+        kiosk = Kiosk(tmp, f"127.0.0.1:{port}", "tok", "--retries", "0")
+        png, escpos = tmp / f"{name}.png", tmp / f"{name}.bin"
+        r = kiosk.run("issue", "--service", SERVICE, "--preview", str(png), "--printer", str(escpos))
+        expect_ok(r, f"issue (fake server, {name})")
+        t.join(15)
+        assert last_line(r.stdout) == "A017", r.stdout
+        assert escpos.read_bytes()[-4:] == b"\x1d\x56\x42\x00"
+        heights[name] = png_height(png)
+        if name == "issue_ticket_response":
+            assert "suggestion" not in r.stdout, r.stdout
+            continue
+        want = "suggestion: Chi nhánh Ba Đình (3,5 km, ~14 phút đi đường) dự kiến chờ 15 phút — tại đây 70 phút."
+        assert want in r.stdout, r.stdout
+        assert "suggestion address: 25 phố Liễu Giai" in r.stdout, r.stdout
+        assert "suggestion branch: hn-ba-dinh (this ticket stays valid here)" in r.stdout, r.stdout
+        assert r.stdout.index("wait: ") < r.stdout.index("suggestion: "), r.stdout
+        r = kiosk.run("reprint", "--preview", str(tmp / "reprint.png"))
+        expect_ok(r, "reprint of a ticket with a suggestion")
+        assert want in r.stdout and "REPRINT" in r.stdout and last_line(r.stdout) == "A017", r.stdout
+    # The preview (the same raster as the printer's) grows by the suggestion's block.
+    assert heights["issue_ticket_response_suggestion"] > heights["issue_ticket_response"] + 100, heights
+
+
 TESTS = [test_services_and_issue, test_errors_are_one_line, test_malformed_responses, test_tls, test_watch,
-         test_server_killed_mid_request, test_offline_period, test_checkin, test_checkin_prints_appointment]
+         test_server_killed_mid_request, test_offline_period, test_checkin, test_checkin_prints_appointment,
+         test_issue_prints_suggestion]
 
 
 def main() -> int:

@@ -108,11 +108,23 @@ public nonisolated struct Motcua_V1_IssueTicketResponse: Sendable {
   /// outside the lease's day (the ticket is accepted and the skew recorded).
   public var clockSkewSuspected: Bool = false
 
+  /// When this branch is overloaded and another within 5 km would take much less time in total (travel +
+  /// wait), that branch; unset otherwise. The ticket stays valid here.
+  public var suggestion: Motcua_V1_BranchSuggestion {
+    get {_suggestion ?? Motcua_V1_BranchSuggestion()}
+    set {_suggestion = newValue}
+  }
+  /// Returns true if `suggestion` has been explicitly set.
+  public var hasSuggestion: Bool {self._suggestion != nil}
+  /// Clears the value of `suggestion`. Subsequent reads from it will return its default value.
+  public mutating func clearSuggestion() {self._suggestion = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _ticket: Motcua_V1_Ticket? = nil
+  fileprivate var _suggestion: Motcua_V1_BranchSuggestion? = nil
 }
 
 public nonisolated struct Motcua_V1_PredictWaitRequest: Sendable {
@@ -395,7 +407,7 @@ nonisolated extension Motcua_V1_OfflineIssue: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Motcua_V1_IssueTicketResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IssueTicketResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ticket\0\u{1}replayed\0\u{3}clock_skew_suspected\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ticket\0\u{1}replayed\0\u{3}clock_skew_suspected\0\u{1}suggestion\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -406,6 +418,7 @@ nonisolated extension Motcua_V1_IssueTicketResponse: SwiftProtobuf.Message, Swif
       case 1: try { try decoder.decodeSingularMessageField(value: &self._ticket) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.replayed) }()
       case 3: try { try decoder.decodeSingularBoolField(value: &self.clockSkewSuspected) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._suggestion) }()
       default: break
       }
     }
@@ -425,6 +438,9 @@ nonisolated extension Motcua_V1_IssueTicketResponse: SwiftProtobuf.Message, Swif
     if self.clockSkewSuspected != false {
       try visitor.visitSingularBoolField(value: self.clockSkewSuspected, fieldNumber: 3)
     }
+    try { if let v = self._suggestion {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -432,6 +448,7 @@ nonisolated extension Motcua_V1_IssueTicketResponse: SwiftProtobuf.Message, Swif
     if lhs._ticket != rhs._ticket {return false}
     if lhs.replayed != rhs.replayed {return false}
     if lhs.clockSkewSuspected != rhs.clockSkewSuspected {return false}
+    if lhs._suggestion != rhs._suggestion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

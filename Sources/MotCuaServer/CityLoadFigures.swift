@@ -1,0 +1,51 @@
+import MotCuaDomain
+import WaitPrediction
+
+/// One branch's load as the city scheduler sees it: per service, people waiting, counters, predicted waits
+/// now and ahead, and today's arrivals against the forecast. Waits are seconds; infinite where no counter
+/// serves.
+struct BranchLoadFigures: Sendable, Equatable {
+  struct ServiceFigures: Sendable, Equatable {
+    let service: ServiceID
+    let waiting: Int
+    let openCounters: Int
+    let waitNowSeconds: Double
+    let in30Minutes: QueueOutlook
+    let in60Minutes: QueueOutlook
+    let arrivalsPerHour30: Double
+    let arrivalsPerHour60: Double
+    let arrivalsToday: Int
+    let forecastToday: Double
+
+    var waitIn30Seconds: Double { self.in30Minutes.waitSeconds }
+    var waitIn60Seconds: Double { self.in60Minutes.waitSeconds }
+  }
+
+  let branch: Branch
+  let openNow: Bool
+  let openCounters: Int
+  /// Services with people waiting, open counters or arrivals today.
+  let services: [ServiceFigures]
+  /// The demand-weighted mean wait now over every service the branch offers (for coverage); nil when none can
+  /// be served.
+  let typicalWaitSeconds: Double?
+
+  var waiting: Int { self.services.reduce(0) { $0 + $1.waiting } }
+  var arrivalsToday: Int { self.services.reduce(0) { $0 + $1.arrivalsToday } }
+  var forecastToday: Double { self.services.reduce(0) { $0 + $1.forecastToday } }
+
+  /// The longest finite wait among the listed services by `wait`, and its service.
+  func longest(_ wait: (ServiceFigures) -> Double) -> (seconds: Double, service: ServiceID?) {
+    self.services.filter { wait($0).isFinite }.max { (wait($0), $1.service) < (wait($1), $0.service) }
+      .map { (wait($0), $0.service) } ?? (0, nil)
+  }
+
+  /// The branch's busiest service by its wait now or in 30 minutes, with both waits.
+  var busiest: (service: ServiceID?, nowSeconds: Double, in30Seconds: Double) {
+    let worst = self.services.filter { max($0.waitNowSeconds, $0.waitIn30Seconds).isFinite }
+      .max {
+        (max($0.waitNowSeconds, $0.waitIn30Seconds), $1.service) < (max($1.waitNowSeconds, $1.waitIn30Seconds), $0.service)
+      }
+    return (worst?.service, worst?.waitNowSeconds ?? 0, worst?.waitIn30Seconds ?? 0)
+  }
+}
