@@ -76,7 +76,7 @@ let targets: [Target] = [
     name: "MotCuaServer",
     dependencies: [
       "MotCuaDomain", "QueueEngine", "Appointments", "CityScheduler", "MotCuaStore", "MotCuaSQLite", "MotCuaSeeds",
-      "MotCuaProtocol",
+      "MotCuaProtocol", "StaffPlanning", "WaitPrediction",
       .product(name: "GRDB", package: "GRDB.swift"),
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -8,6 +8,10 @@ public import MotCuaDomain
 /// weight over the weights of all services the counter serves — times the appointment share. The day's
 /// fractional capacities are accumulated and each slot gets the whole appointments the running total passes, so
 /// rounding loses nothing over the day. Holidays and closed days have no slots; slots of capacity 0 are left out.
+///
+/// Staff assignments change the rosters: a person assigned elsewhere takes their home counter's time in the
+/// period away from it, and a person assigned here adds their working time in the period (their home counter's
+/// roster) as a counter serving the procedures they were assigned.
 public struct SlotPlanner: Sendable {
   public let catalogue: Catalogue
   public let policy: AppointmentPolicy
@@ -17,17 +21,44 @@ public struct SlotPlanner: Sendable {
     self.policy = policy
   }
 
-  public func slots(branch: BranchID, service: ServiceID, on date: LocalDate) -> [SlotDefinition] {
+  /// - Parameter assignments: staff assignments overlapping the day (others are ignored).
+  public func slots(
+    branch: BranchID, service: ServiceID, on date: LocalDate, assignments: [StaffAssignment] = []
+  ) -> [SlotDefinition] {
     guard let b = self.catalogue.branch(branch), let s = self.catalogue.service(service),
       !self.catalogue.isHoliday(date)
     else { return [] }
-    let counters = self.catalogue.counters(at: branch).filter { $0.serviceIDs.contains(service) }
-    guard !counters.isEmpty else { return [] }
-    let share = Dictionary(uniqueKeysWithValues: counters.map { counter in
-      let weights = counter.serviceIDs.compactMap { self.catalogue.service($0)?.demandWeight }
-      let total = max(1, weights.reduce(0, +))
-      return (counter.id, Double(max(s.demandWeight, 0)) / Double(total))
-    })
+    let civil = self.catalogue.civilTime
+    func minuteRange(_ a: StaffAssignment) -> (Int, Int) {
+      let dayStart = civil.instant(on: date, minute: 0).millisecondsSinceEpoch
+      let from = (a.startsAt.millisecondsSinceEpoch - dayStart) / 60_000
+      let to = (a.endsAt.millisecondsSinceEpoch - dayStart + 59_999) / 60_000
+      return (Int(max(0, min(from, 1440))), Int(max(0, min(to, 1440))))
+    }
+    // Working time per counter (home counters lose their people's time away; guests bring theirs).
+    var workers: [(services: [ServiceID], intervals: [(Int, Int)])] = []
+    for counter in self.catalogue.counters(at: branch) where counter.serviceIDs.contains(service) {
+      var intervals = counter.roster.intervals(on: date.weekday).map { ($0.opens.minuteOfDay, $0.closes.minuteOfDay) }
+      for a in assignments where a.fromBranch == branch && self.catalogue.staffMember(a.staffID)?.counterID == counter.id {
+        intervals = Self.subtract(minuteRange(a), from: intervals)
+      }
+      workers.append((counter.serviceIDs, intervals))
+    }
+    for a in assignments where a.toBranch == branch && a.services.contains(service) {
+      guard let home = self.catalogue.staffMember(a.staffID).flatMap({ self.catalogue.counter($0.counterID) }) else {
+        continue
+      }
+      let (from, to) = minuteRange(a)
+      let intervals = home.roster.intervals(on: date.weekday).map {
+        (max($0.opens.minuteOfDay, from), min($0.closes.minuteOfDay, to))
+      }.filter { $0.0 < $0.1 }
+      workers.append((a.services, intervals))
+    }
+    guard !workers.isEmpty else { return [] }
+    let share = workers.map { worker in
+      let weights = worker.services.compactMap { self.catalogue.service($0)?.demandWeight }
+      return Double(max(s.demandWeight, 0)) / Double(max(1, weights.reduce(0, +)))
+    }
     let serviceMinutes = Double(s.typicalServiceSeconds) / 60
     var running = 0.0
     var given = 0
@@ -36,9 +67,9 @@ public struct SlotPlanner: Sendable {
       var start = interval.opens.minuteOfDay
       while start + self.policy.slotMinutes <= interval.closes.minuteOfDay {
         let end = start + self.policy.slotMinutes
-        for counter in counters {
-          let minutes = Self.overlap(counter.roster.intervals(on: date.weekday), start, end)
-          running += Double(minutes) / serviceMinutes * share[counter.id, default: 0] * self.policy.appointmentShare
+        for (index, worker) in workers.enumerated() {
+          let minutes = Self.overlap(worker.intervals, start, end)
+          running += Double(minutes) / serviceMinutes * share[index] * self.policy.appointmentShare
         }
         let capacity = Int(running.rounded(.down)) - given
         given += capacity
@@ -54,14 +85,21 @@ public struct SlotPlanner: Sendable {
     return slots
   }
 
-  /// The slot an id names, if the catalogue still offers it.
-  public func slot(_ id: SlotID) -> SlotDefinition? {
-    self.slots(branch: id.branchID, service: id.serviceID, on: id.date).first { $0.id == id }
+  /// The slot an id names, if the catalogue (and the staff assignments that day) still offer it.
+  public func slot(_ id: SlotID, assignments: [StaffAssignment] = []) -> SlotDefinition? {
+    self.slots(branch: id.branchID, service: id.serviceID, on: id.date, assignments: assignments).first { $0.id == id }
   }
 
-  static func overlap(_ intervals: [WeeklySchedule.Interval], _ start: Int, _ end: Int) -> Int {
-    intervals.reduce(0) { total, i in
-      total + max(0, min(end, i.closes.minuteOfDay) - max(start, i.opens.minuteOfDay))
+  /// Minutes of `intervals` (minute-of-day pairs) within `start..<end`.
+  static func overlap(_ intervals: [(Int, Int)], _ start: Int, _ end: Int) -> Int {
+    intervals.reduce(0) { total, i in total + max(0, min(end, i.1) - max(start, i.0)) }
+  }
+
+  /// `intervals` without `cut`.
+  static func subtract(_ cut: (Int, Int), from intervals: [(Int, Int)]) -> [(Int, Int)] {
+    intervals.flatMap { i -> [(Int, Int)] in
+      guard i.0 < cut.1 && cut.0 < i.1 else { return [i] }
+      return [(i.0, cut.0), (cut.1, i.1)].filter { $0.0 < $0.1 }
     }
   }
 }

@@ -10,18 +10,23 @@ public struct Catalogue: Sendable {
   public let holidays: [Holiday]
   public let defaultPriorityPolicy: PriorityPolicy
   public let branchPriorityPolicies: [BranchID: PriorityPolicy]
+  /// The staff who work the counters, each with a home branch and desk.
+  public let staff: [StaffMember]
 
   private let servicesByID: [ServiceID: Service]
   private let branchesByID: [BranchID: Branch]
   private let countersByID: [CounterID: Counter]
   private let countersByBranch: [BranchID: [Counter]]
   private let holidayDates: Set<LocalDate>
+  private let staffByID: [StaffID: StaffMember]
 
   public init(
     cityID: String, cityName: String, civilTime: CivilTime, services: [Service], branches: [Branch],
     counters: [Counter], holidays: [Holiday], defaultPriorityPolicy: PriorityPolicy,
-    branchPriorityPolicies: [BranchID: PriorityPolicy]
+    branchPriorityPolicies: [BranchID: PriorityPolicy], staff: [StaffMember] = []
   ) {
+    self.staff = staff
+    self.staffByID = Dictionary(staff.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     self.cityID = cityID
     self.cityName = cityName
     self.civilTime = civilTime
@@ -43,6 +48,16 @@ public struct Catalogue: Sendable {
   public func counter(_ id: CounterID) -> Counter? { self.countersByID[id] }
 
   public func counters(at branch: BranchID) -> [Counter] { self.countersByBranch[branch] ?? [] }
+  public func staffMember(_ id: StaffID) -> StaffMember? { self.staffByID[id] }
+
+  /// The same catalogue with `staff` as its staff.
+  public func with(staff: [StaffMember]) -> Catalogue {
+    Catalogue(
+      cityID: self.cityID, cityName: self.cityName, civilTime: self.civilTime, services: self.services,
+      branches: self.branches, counters: self.counters, holidays: self.holidays,
+      defaultPriorityPolicy: self.defaultPriorityPolicy, branchPriorityPolicies: self.branchPriorityPolicies,
+      staff: staff)
+  }
 
   /// The services some counter of the branch is set up for, in catalogue order.
   public func services(offeredAt branch: BranchID) -> [Service] {

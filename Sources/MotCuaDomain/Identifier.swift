@@ -16,3 +16,4 @@ public typealias BranchID = Identifier<Branch>
 public typealias ServiceID = Identifier<Service>
 public typealias CounterID = Identifier<Counter>
 public typealias TicketID = Identifier<Ticket>
+public typealias StaffID = Identifier<StaffMember>

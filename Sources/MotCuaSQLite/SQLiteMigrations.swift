@@ -106,6 +106,26 @@ enum SQLiteMigrations {
           """
       )
     }
+    migrator.registerMigration("2026-11-27-staff") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE staff (
+            id TEXT PRIMARY KEY, position INTEGER NOT NULL, name TEXT NOT NULL, branch_id TEXT NOT NULL,
+            counter_id TEXT NOT NULL, skills TEXT NOT NULL);
+          CREATE TABLE staff_plans (
+            id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, staffing_version INTEGER NOT NULL,
+            moves TEXT NOT NULL, body BLOB NOT NULL, applied_at INTEGER, applied_by TEXT);
+          CREATE TABLE staff_assignments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, plan_id TEXT NOT NULL REFERENCES staff_plans(id),
+            staff_id TEXT NOT NULL, from_branch TEXT NOT NULL, to_branch TEXT NOT NULL, services TEXT NOT NULL,
+            starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL);
+          CREATE INDEX staff_assignments_period ON staff_assignments (ends_at, starts_at);
+          CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, principal_id TEXT NOT NULL,
+            action TEXT NOT NULL, detail TEXT NOT NULL);
+          """
+      )
+    }
     return migrator
   }
 }

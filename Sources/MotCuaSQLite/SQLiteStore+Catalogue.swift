@@ -2,7 +2,7 @@ import GRDB
 public import MotCuaDomain
 import MotCuaStore
 
-/// The catalogue's rows: services, branches, counters, holidays, and the city and priority settings.
+/// The catalogue's rows: services, branches, counters, holidays, staff, and the city and priority settings.
 extension SQLiteStore {
   private struct CitySetting: Codable {
     let id: String
@@ -66,6 +66,15 @@ extension SQLiteStore {
           sql: "INSERT OR REPLACE INTO holidays (date, name_vi, name_en, provisional) VALUES (?, ?, ?, ?)",
           arguments: [h.date.description, h.nameVi, h.nameEn, h.provisional])
       }
+      for (position, m) in catalogue.staff.enumerated() {
+        try db.execute(
+          sql: """
+            INSERT OR REPLACE INTO staff (id, position, name, branch_id, counter_id, skills) VALUES (?, ?, ?, ?, ?, ?)
+            """,
+          arguments: [
+            m.id.rawValue, position, m.name, m.branchID.rawValue, m.counterID.rawValue, try JSON.encode(m.skills),
+          ])
+      }
     }
   }
 
@@ -104,13 +113,19 @@ extension SQLiteStore {
           Holiday(date: $0, nameVi: row["name_vi"], nameEn: row["name_en"], provisional: row["provisional"])
         }
       }
+      let staff = try Row.fetchAll(db, sql: "SELECT * FROM staff ORDER BY position").map { row in
+        StaffMember(
+          id: StaffID(row["id"]), name: row["name"], branchID: BranchID(row["branch_id"]),
+          counterID: CounterID(row["counter_id"]), skills: try JSON.decode([ServiceID].self, row["skills"]))
+      }
       return Catalogue(
         cityID: city.id, cityName: city.name,
         civilTime: CivilTime(timeZoneName: city.timeZone, utcOffsetSeconds: city.utcOffsetSeconds),
         services: services, branches: branches, counters: counters, holidays: holidays,
         defaultPriorityPolicy: policy(priorities.default),
         branchPriorityPolicies: Dictionary(
-          uniqueKeysWithValues: priorities.branches.map { (BranchID($0.key), policy($0.value)) }))
+          uniqueKeysWithValues: priorities.branches.map { (BranchID($0.key), policy($0.value)) }),
+        staff: staff)
     }
   }
 }

@@ -40,6 +40,14 @@ enum SeedFiles {
     let roster: String
   }
 
+  struct StaffEntry: Decodable {
+    let id: String
+    let name: String
+    let branch_id: String
+    let counter_id: String
+    let skills: [String]
+  }
+
   struct HolidayEntry: Decodable {
     let date: String
     let name_vi: String

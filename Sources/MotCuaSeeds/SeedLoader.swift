@@ -2,7 +2,7 @@ import Foundation
 public import MotCuaDomain
 
 /// Reads a seed directory (`city.json`, `services.json`, `branches.json`, `counters.json`, `schedules.json`,
-/// `holidays.json`, `priorities.json`) into a checked `Catalogue`.
+/// `holidays.json`, `priorities.json`, and `staff.json` if present) into a checked `Catalogue`.
 public enum SeedLoader {
   /// A seed file that is missing, malformed or inconsistent; the message names the file and the fault.
   public struct Failure: Error, CustomStringConvertible {
@@ -28,9 +28,32 @@ public enum SeedLoader {
     let counters = try read("counters.json", as: [SeedFiles.CounterEntry].self)
     let holidays = try read("holidays.json", as: [SeedFiles.HolidayEntry].self)
     let priorities = try read("priorities.json", as: SeedFiles.Priorities.self)
-    return try build(
+    let staffPath = (directory as NSString).appendingPathComponent("staff.json")
+    let staff = FileManager.default.fileExists(atPath: staffPath) ? try read("staff.json", as: [SeedFiles.StaffEntry].self) : []
+    let catalogue = try build(
       city: city, schedules: schedules, services: services, branches: branches, counters: counters,
       holidays: holidays, priorities: priorities)
+    return catalogue.with(staff: try Self.staff(staff, catalogue: catalogue))
+  }
+
+  /// Staff checked against the catalogue: known branch, a counter of that branch, known services, unique ids.
+  static func staff(_ entries: [SeedFiles.StaffEntry], catalogue: Catalogue) throws -> [StaffMember] {
+    let staff = try entries.map { e in
+      guard catalogue.branch(BranchID(e.branch_id)) != nil else {
+        throw Failure(description: "staff.json \(e.id): unknown branch '\(e.branch_id)'")
+      }
+      guard catalogue.counter(CounterID(e.counter_id))?.branchID == BranchID(e.branch_id) else {
+        throw Failure(description: "staff.json \(e.id): '\(e.counter_id)' is not a counter of '\(e.branch_id)'")
+      }
+      for skill in e.skills where catalogue.service(ServiceID(skill)) == nil {
+        throw Failure(description: "staff.json \(e.id): unknown service '\(skill)'")
+      }
+      return StaffMember(
+        id: StaffID(e.id), name: e.name, branchID: BranchID(e.branch_id), counterID: CounterID(e.counter_id),
+        skills: e.skills.map(ServiceID.init))
+    }
+    try requireUnique(staff.map(\.id.rawValue), "staff.json ids")
+    return staff
   }
 
   static func build(

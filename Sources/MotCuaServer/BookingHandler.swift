@@ -36,7 +36,9 @@ struct BookingHandler: Sendable {
     for (branch, distance) in branches {
       var day = max(from, today)
       while day <= min(to, last) {
-        for slot in self.core.slots.slots(branch: branch, service: service, on: day) where slot.start > now {
+        for slot in self.core.slots.slots(
+          branch: branch, service: service, on: day, assignments: self.core.assignments(on: day))
+        where slot.start > now {
           definitions.append((slot, distance))
         }
         day = day.adding(days: 1)
@@ -154,7 +156,8 @@ struct BookingHandler: Sendable {
     guard let id = SlotID(try Field.required(text, "slot_id")) else {
       throw DomainError.invalidArgument("slot_id is malformed; use a slot_id from ListSlots")
     }
-    guard let service = self.core.catalogue.service(id.serviceID), let slot = self.core.slots.slot(id) else {
+    guard let service = self.core.catalogue.service(id.serviceID), let slot = self.core.slots.slot(id, assignments: self.core.assignments(on: id.date))
+    else {
       throw DomainError.notFound("no slot '\(text)'; ListSlots lists the bookable ones")
     }
     let now = self.core.clock.now()

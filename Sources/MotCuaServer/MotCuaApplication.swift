@@ -53,6 +53,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
         BookingServiceAdapter(handler: BookingHandler(core: core), bridge: bridge),
         ReportServiceAdapter(handler: ReportHandler(core: core), bridge: bridge),
         SchedulerServiceAdapter(handler: SchedulerHandler(core: core), bridge: bridge),
+        StaffServiceAdapter(handler: StaffHandler(core: core), bridge: bridge),
         HealthServiceAdapter(core: core, bridge: bridge),
       ])
     self.core = core
@@ -62,7 +63,15 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
 
   /// The catalogue from the database, seeding a new database from `seeds` first.
   static func catalogue(store: any MotCuaStore, seeds: String, logger: Logger) async throws -> Catalogue {
-    if let stored = try await store.loadCatalogue() { return stored }
+    if let stored = try await store.loadCatalogue() {
+      // A database seeded before staff were part of the seeds gets them now.
+      guard stored.staff.isEmpty, let staff = try? SeedLoader.load(directory: seeds).staff, !staff.isEmpty else {
+        return stored
+      }
+      try await store.saveCatalogue(stored.with(staff: staff))
+      logger.info("added staff from the seeds", metadata: ["staff": "\(staff.count)"])
+      return try await store.loadCatalogue() ?? stored
+    }
     let seeded = try SeedLoader.load(directory: seeds)
     try await store.saveCatalogue(seeded)
     logger.info(

@@ -157,3 +157,18 @@ struct CityLoadCache: Sendable {
   let key: Key
   let figures: [BranchLoadFigures]
 }
+
+extension MotCuaCore {
+  /// Staff assignments overlapping a civil day.
+  func assignments(on day: LocalDate) -> [StaffAssignment] {
+    let civil = self.catalogue.civilTime
+    return self.staff.assignments(from: civil.instant(on: day, minute: 0), to: civil.instant(on: day.adding(days: 1), minute: 0))
+  }
+
+  /// Puts assignments in force in the live views: rosters, predictors, and the city load at once.
+  func applyStaffing(_ assignments: [StaffAssignment]) {
+    self.staff.add(assignments)
+    self.predictions.applyStaffing(assignments, at: self.clock.now())
+    self.cityLoadCache.withLock { $0 = nil }
+  }
+}

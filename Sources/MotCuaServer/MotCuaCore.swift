@@ -50,6 +50,8 @@ public final class MotCuaCore: Sendable {
   let slots: SlotPlanner
   /// Recommendations not yet arrived, per service, and the chooser's random source.
   let city: CityLedger
+  /// Staff assignments between branches, and the rosters they change.
+  let staff: StaffRoster
   let travel: any TravelTimeModel
   let cityLoadCache = Mutex<CityLoadCache?>(nil)
   private let shuttingDown = Mutex(false)
@@ -67,7 +69,12 @@ public final class MotCuaCore: Sendable {
     let tickets = Dictionary(grouping: try await store.activeTickets(branch: nil, since: today), by: \.branchID)
     let counters = Dictionary(grouping: try await store.counterStates(branch: nil), by: \.branchID)
     let sequences = try await store.lastEventSequences()
-    let predictions = PredictionHub(catalogue: catalogue)
+    let now = clock.now()
+    let staff = StaffRoster(
+      catalogue: catalogue,
+      assignments: try await store.staffAssignments(
+        from: now.adding(seconds: -86_400), to: now.adding(seconds: Self.staffingDays * 86_400)))
+    let predictions = PredictionHub(catalogue: catalogue, staff: staff)
     let learnSince = clock.now().adding(seconds: -Self.learningDays * 86_400)
     for branch in catalogue.branches {
       let last = sequences[branch.id] ?? 0
@@ -87,9 +94,12 @@ public final class MotCuaCore: Sendable {
       city.observe(event)
     }
     return MotCuaCore(
-      catalogue: catalogue, store: store, hub: hub, city: city,
+      catalogue: catalogue, store: store, hub: hub, city: city, staff: staff,
       predictions: predictions, clock: clock, estimator: estimator, options: options, pii: pii)
   }
+
+  /// Assignments are kept in memory this many days ahead (plans reach at most 7 days).
+  static let staffingDays: Int64 = 8
 
   /// The predictors learn, at start, from at most this many recent events per branch …
   static let learningEvents: UInt64 = 20_000
@@ -97,10 +107,11 @@ public final class MotCuaCore: Sendable {
   static let learningDays: Int64 = 28
 
   private init(
-    catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, city: CityLedger, predictions: PredictionHub,
-    clock: any WallClock, estimator: any WaitEstimator, options: Options, pii: PIIHasher
+    catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, city: CityLedger, staff: StaffRoster,
+    predictions: PredictionHub, clock: any WallClock, estimator: any WaitEstimator, options: Options, pii: PIIHasher
   ) {
     self.city = city
+    self.staff = staff
     self.travel = options.travelModel ?? DetourTravelModel(catalogue: catalogue)
     self.catalogue = catalogue
     self.store = store
@@ -171,7 +182,7 @@ public final class MotCuaCore: Sendable {
       WaitQuery(
         branchID: branch, serviceID: service.id, peopleAhead: peopleAhead,
         openCounters: queue?.openCounters(serving: service.id) ?? 0,
-        rosteredCounters: self.catalogue.rosteredCounters(at: branch, serving: service.id, at: now).count,
+        rosteredCounters: self.staff.rosteredCount(at: branch, serving: service.id, at: now),
         meanServiceSeconds: service.typicalServiceSeconds))
   }
 
@@ -206,7 +217,7 @@ public final class MotCuaCore: Sendable {
     let sameDay = civil.date(of: instant) == civil.date(of: now)
     let queue = sameDay ? self.hub.queue(branch) : nil
     let open = queue?.openCounters(serving: service.id) ?? 0
-    var counters = open > 0 ? open : self.catalogue.rosteredCounters(at: branch, serving: service.id, at: instant).count
+    var counters = open > 0 ? open : self.staff.rosteredCount(at: branch, serving: service.id, at: instant)
     if counters == 0 && self.options.ignoreOpeningHours {
       counters = self.catalogue.counters(at: branch).count { $0.serviceIDs.contains(service.id) }
     }

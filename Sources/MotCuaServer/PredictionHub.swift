@@ -17,10 +17,12 @@ final class PredictionHub: Sendable {
   }
 
   private let catalogue: Catalogue
+  private let staff: StaffRoster
   private let state: Mutex<State>
 
-  init(catalogue: Catalogue) {
+  init(catalogue: Catalogue, staff: StaffRoster) {
     self.catalogue = catalogue
+    self.staff = staff
     let configuration = PredictorConfiguration(
       typicalServiceSeconds: Dictionary(
         uniqueKeysWithValues: catalogue.services.map { ($0.id, Double($0.typicalServiceSeconds)) }),
@@ -126,6 +128,35 @@ final class PredictionHub: Sendable {
             counter: counter.id, services: counter.serviceIDs,
             from: civil.instant(on: today, minute: interval.opens.minuteOfDay),
             to: civil.instant(on: today, minute: interval.closes.minuteOfDay), at: now))
+      }
+    }
+    let dayStart = civil.instant(on: today, minute: 0)
+    let dayEnd = civil.instant(on: today.adding(days: 1), minute: 0)
+    self.feed(self.staff.assignments(from: dayStart, to: dayEnd), branch: branch, into: &state, at: now)
+  }
+
+  /// Takes assignments just put in force into the rosters of the branches already prepared today (the others
+  /// read them when first touched).
+  func applyStaffing(_ assignments: [StaffAssignment], at now: Instant) {
+    let today = self.catalogue.civilTime.date(of: now)
+    self.state.withLock { state in
+      for branch in Set(assignments.flatMap { [$0.fromBranch, $0.toBranch] }) where state.rosterDay[branch] == today {
+        self.feed(assignments, branch: branch, into: &state, at: now)
+      }
+    }
+  }
+
+  /// A moved person's home counter loses the period; the destination gains a guest counter for it.
+  private func feed(_ assignments: [StaffAssignment], branch: BranchID, into state: inout State, at now: Instant) {
+    for a in assignments {
+      if a.fromBranch == branch, let home = self.catalogue.staffMember(a.staffID)?.counterID {
+        state.predictors[branch]?.observe(.rosterAbsence(counter: home, from: a.startsAt, to: a.endsAt, at: now))
+      }
+      if a.toBranch == branch {
+        state.predictors[branch]?.observe(
+          .roster(
+            counter: StaffRoster.guestCounter(a.staffID), services: a.services, from: a.startsAt, to: a.endsAt,
+            at: now))
       }
     }
   }

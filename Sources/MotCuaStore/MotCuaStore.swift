@@ -79,6 +79,21 @@ public protocol MotCuaStore: Sendable {
   /// What happened to every ticket of `branch` issued from `from` to `to` (civil days, inclusive).
   func ticketOutcomes(branch: BranchID, from: LocalDate, to: LocalDate) async throws -> [TicketOutcome]
 
+  // Staff
+
+  /// Keeps a proposed plan (its id unique) for `applyPlan`.
+  func savePlan(_ plan: StaffPlanRecord) async throws
+  func plan(_ id: String) async throws -> StaffPlanRecord?
+  /// Puts a plan's moves in force in one transaction and records who did it in the audit trail. Applying it
+  /// again returns its assignments (`alreadyApplied`). Throws NOT_FOUND for an unknown plan and
+  /// FAILED_PRECONDITION if another plan was applied after this one was proposed (the staffing it was computed
+  /// on has changed).
+  func applyPlan(_ command: ApplyPlanCommand) async throws -> ApplyPlanOutcome
+  /// Assignments in force at some time in [from, to).
+  func staffAssignments(from: Instant, to: Instant) async throws -> [StaffAssignment]
+  /// Changes whenever staffing does (each applied plan).
+  func staffingVersion() async throws -> Int64
+
   // Tokens
 
   func createToken(_ record: TokenRecord) async throws

@@ -6,7 +6,7 @@
 /// double-precision rounding), or at `maxStates`. An arrival that finds j others waiting is called after j + 1
 /// stages, the k-th from the end lasting Exp(sμ + kθ) given it does not give up first; it is served with
 /// probability sμ / (sμ + (j + 1)θ). Waiting-time distributions come from that phase-type chain by
-/// uniformisation. Cost: O(states) to build, O(states · (Λt + √Λt)) per `shareWithin`, Λ = sμ + (states − s)θ.
+/// uniformisation. Cost: O(states) to build, O(states · (Λt + √Λt)) per share, Λ = sμ + (states − s)θ.
 /// With θ = 0 the chain need not settle: use `ErlangC`.
 public struct ErlangA: Hashable, Sendable {
   public let pool: ServicePool

@@ -70,6 +70,15 @@ public struct BranchPredictor: Sendable {
       if !self.counters[counter, default: CounterRecord()].roster.contains(interval) {
         self.counters[counter, default: CounterRecord()].roster.append(interval)
       }
+    case .rosterAbsence(let counter, let from, let to, _):
+      guard from < to, let roster = self.counters[counter]?.roster else { return }
+      self.counters[counter]?.roster = roster.flatMap { interval -> [RosterInterval] in
+        guard interval.from < to && from < interval.to else { return [interval] }
+        var kept: [RosterInterval] = []
+        if interval.from < from { kept.append(RosterInterval(from: interval.from, to: from, mask: interval.mask)) }
+        if to < interval.to { kept.append(RosterInterval(from: to, to: interval.to, mask: interval.mask)) }
+        return kept
+      }
     case .counterOpen(let counter, let services, _):
       self.counters[counter, default: CounterRecord()].isOpen = true
       self.counters[counter, default: CounterRecord()].mask = self.mask(of: services)

@@ -4,6 +4,8 @@ public import MotCuaDomain
 public enum PredictorEvent: Sendable, Hashable {
   /// A planned working interval of a counter (`from..<to`) serving `services`; a counter may have several a day.
   case roster(counter: CounterID, services: [ServiceID], from: Instant, to: Instant, at: Instant)
+  /// The counter's staff are away in `from..<to` (moved to another branch): its roster loses that time.
+  case rosterAbsence(counter: CounterID, from: Instant, to: Instant, at: Instant)
   /// A counter opened and serves `services`.
   case counterOpen(counter: CounterID, services: [ServiceID], at: Instant)
   /// A counter closed (it calls no one until it opens again).
@@ -25,7 +27,7 @@ public enum PredictorEvent: Sendable, Hashable {
   /// When the event happened.
   public var instant: Instant {
     switch self {
-    case .roster(_, _, _, _, let at), .counterOpen(_, _, let at), .counterClose(_, let at),
+    case .roster(_, _, _, _, let at), .rosterAbsence(_, _, _, let at), .counterOpen(_, _, let at), .counterClose(_, let at),
       .issue(_, _, _, _, _, let at), .call(_, _, let at), .start(_, let at), .complete(_, let at),
       .noShow(_, let at), .transfer(_, _, let at):
       at

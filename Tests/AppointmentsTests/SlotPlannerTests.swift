@@ -42,6 +42,35 @@ import Testing
     #expect(slots.first?.id.start.description == "08:15")  // 0.6 then 1.2: the first whole place is in the 2nd slot
   }
 
+  @Test func staffAssignedAwayTakeTheirTimeAndStaffAssignedHereBringTheirs() {
+    let rostered = Self.hours([("08:00", "12:00"), ("13:00", "17:00")])
+    let base = Self.catalogue(counters: [
+      Counter(id: CounterID("c1"), branchID: Self.branch, name: "1", serviceIDs: [Self.s1], roster: rostered),
+      Counter(id: CounterID("c9"), branchID: BranchID("elsewhere"), name: "9", serviceIDs: [Self.s1], roster: rostered),
+    ])
+    let catalogue = base.with(staff: [
+      StaffMember(id: StaffID("p1"), name: "1", branchID: Self.branch, counterID: CounterID("c1"), skills: [Self.s1]),
+      StaffMember(id: StaffID("p9"), name: "9", branchID: BranchID("elsewhere"), counterID: CounterID("c9"), skills: [Self.s1]),
+    ])
+    let at = { (time: String) in CivilTime.vietnam.instant(on: Self.monday, minute: ClockTime(time)!.minuteOfDay) }
+    let away = StaffAssignment(
+      staffID: StaffID("p1"), fromBranch: Self.branch, toBranch: BranchID("elsewhere"), services: [Self.s1],
+      startsAt: at("13:00"), endsAt: at("17:00"), planID: "p")
+    let guest = StaffAssignment(
+      staffID: StaffID("p9"), fromBranch: BranchID("elsewhere"), toBranch: Self.branch, services: [Self.s1],
+      startsAt: at("08:00"), endsAt: at("12:00"), planID: "p")
+    let planner = SlotPlanner(catalogue: catalogue, policy: AppointmentPolicy())
+    func total(_ assignments: [StaffAssignment]) -> Int {
+      planner.slots(branch: Self.branch, service: Self.s1, on: Self.monday, assignments: assignments)
+        .map(\.capacity).reduce(0, +)
+    }
+    #expect(total([]) == 19)  // 8 h × 6 an hour × 40%
+    #expect(total([away]) == 9)  // the afternoon is gone: 4 h → 9.6
+    #expect(total([guest]) == 28)  // a second counter in the morning: 12 h → 28.8
+    let afternoon = planner.slots(branch: Self.branch, service: Self.s1, on: Self.monday, assignments: [away])
+    #expect(afternoon.allSatisfy { $0.id.start.minuteOfDay < 12 * 60 })
+  }
+
   @Test func noSlotsDuringTheCountersLunchOrAfterClosing() {
     let slots = SlotPlanner(catalogue: Self.catalogue(), policy: AppointmentPolicy()).slots(
       branch: Self.branch, service: Self.s1, on: Self.monday)

@@ -77,6 +77,27 @@ import Testing
     #expect(b.meanSeconds < a.meanSeconds * 0.75)
   }
 
+  @Test func aCounterWhoseStaffAreAwayCountsNoMoreAndAGuestCounterCounts() {
+    // c9 is rostered to open in 5 minutes; its staff are sent elsewhere for the day; a guest comes instead.
+    let withC9 = Self.branch(counters: 1, waiting: 10, roster: [("c1", 0, 32400), ("c9", 300, 32400)])
+    var away = withC9
+    away.observe(.rosterAbsence(counter: CounterID("c9"), from: Self.at(0), to: Self.at(32400), at: Self.at(15)))
+    var guest = away
+    guest.observe(
+      .roster(counter: CounterID("guest-1"), services: [Self.a], from: Self.at(300), to: Self.at(32400), at: Self.at(16)))
+    let a = withC9.predictNew(service: Self.a, priority: .none, at: Self.at(20))
+    let b = away.predictNew(service: Self.a, priority: .none, at: Self.at(20))
+    let c = guest.predictNew(service: Self.a, priority: .none, at: Self.at(20))
+    #expect(b.meanSeconds > a.meanSeconds * 1.3)
+    #expect(abs(c.meanSeconds - a.meanSeconds) < a.meanSeconds * 0.1)
+  }
+
+  @Test func anAbsenceCutsOnlyItsPeriodFromTheRoster() {
+    var p = Self.branch(counters: 1, waiting: 0, roster: [("c1", 0, 32400)])
+    p.observe(.rosterAbsence(counter: CounterID("c1"), from: Self.at(3600), to: Self.at(7200), at: Self.at(1)))
+    #expect(p.counters[CounterID("c1")]?.roster.map { [$0.from, $0.to] } == [[Self.at(0), Self.at(3600)], [Self.at(7200), Self.at(32400)]])
+  }
+
   @Test func aPriorityTicketWaitsLessThanAWalkIn() {
     let p = Self.branch(counters: 2, waiting: 12)
     let walkIn = p.predictNew(service: Self.a, priority: .none, at: Self.at(20))

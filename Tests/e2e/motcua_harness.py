@@ -45,7 +45,7 @@ TRANSIENT_CODES = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.ABORTE
 
 LISTENING_RE = re.compile(r"listening on [^ ]*:(\d+)")
 
-_MOTCUA_MODULES = ("common", "directory", "kiosk", "counter", "display", "ticket", "scheduler")
+_MOTCUA_MODULES = ("common", "directory", "kiosk", "counter", "display", "ticket", "scheduler", "staff")
 
 
 def motcua_binary() -> Path:
@@ -288,6 +288,7 @@ class Client:
         self.display = pb.display_grpc.DisplayServiceStub(channel)
         self.tickets = pb.ticket_grpc.TicketServiceStub(channel)
         self.scheduler = pb.scheduler_grpc.SchedulerServiceStub(channel)
+        self.staff = pb.staff_grpc.StaffServiceStub(channel)
         self.health_stub = pb.health_grpc.HealthStub(channel)
 
     # Directory
