@@ -93,15 +93,19 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
   }
 
   /// Every half minute: lapse expired holds, mark bookings not checked in NO_SHOW (their capacity goes back
-  /// to walk-ins).
-  private func sweepBookings() async throws {
+  /// to walk-ins), and close the home counters of people whose move has just begun.
+  private func sweep() async throws {
+    var swept = self.core.clock.now()
     while true {
       try await Task.sleep(for: .seconds(30))
+      let now = self.core.clock.now()
       do {
-        _ = try await self.core.store.sweepBookings(at: self.core.clock.now(), policy: self.core.options.appointments)
+        _ = try await self.core.store.sweepBookings(at: now, policy: self.core.options.appointments)
       } catch {
         self.logger.error("booking sweep failed", metadata: ["error": "\(error)"])
       }
+      _ = await self.core.closeHomeCounters(of: self.core.staff.assignments(from: swept, to: now.adding(seconds: 1)), startedAfter: swept, through: now)
+      swept = now
     }
   }
 
@@ -109,7 +113,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await self.server.serve() }
-        group.addTask { try await cancelWhenGracefulShutdown { try await self.sweepBookings() } }
+        group.addTask { try await cancelWhenGracefulShutdown { try await self.sweep() } }
         if let address = try await self.listeningAddress {
           self.logger.info(
             "listening on \(address.host):\(address.port) (\(self.config.tlsCertificatePath == nil ? "h2c" : "tls")), database \(self.config.databasePath)")

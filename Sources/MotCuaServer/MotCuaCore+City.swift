@@ -1,5 +1,6 @@
 import CityScheduler
 import MotCuaDomain
+import MotCuaStore
 import QueueEngine
 import Synchronization
 import WaitPrediction
@@ -163,6 +164,27 @@ extension MotCuaCore {
   func assignments(on day: LocalDate) -> [StaffAssignment] {
     let civil = self.catalogue.civilTime
     return self.staff.assignments(from: civil.instant(on: day, minute: 0), to: civil.instant(on: day.adding(days: 1), minute: 0))
+  }
+
+  /// Closes the open home counters of people whose assignment started in `after..<through` (the person has
+  /// left). A counter still holding a ticket is left open for its clerk to finish. Returns those closed.
+  func closeHomeCounters(of assignments: [StaffAssignment], startedAfter after: Instant, through: Instant) async
+    -> [CounterID]
+  {
+    var closed: [CounterID] = []
+    for a in assignments where a.startsAt > after && a.startsAt <= through && a.endsAt > through {
+      guard let member = self.catalogue.staffMember(a.staffID),
+        self.hub.queue(member.branchID)?.counters[member.counterID]?.isOpen == true
+      else { continue }
+      let command = SetCounterCommand(
+        counterID: member.counterID, branchID: member.branchID, openFor: nil, principalID: "staffing:\(a.planID)",
+        at: through)
+      if let outcome = try? await self.store.setCounter(command), !outcome.events.isEmpty {
+        _ = self.commit(outcome)
+        closed.append(member.counterID)
+      }
+    }
+    return closed
   }
 
   /// Puts assignments in force in the live views: rosters, predictors, and the city load at once.

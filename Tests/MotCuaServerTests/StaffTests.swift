@@ -108,18 +108,31 @@ import Testing
       #expect(busyBranch.meanWaitMinutesAfter < busyBranch.meanWaitMinutesBefore)
       #expect(busyBranch.shareWithinTargetAfter > busyBranch.shareWithinTargetBefore)
 
+      // The first mover is at work at home; applying the plan sends them off and closes their counter.
+      let everyone = try await self.staff(client).listStaff(Motcua_V1_ListStaffRequest(), metadata: bearer(city))
+      let mover = try #require(everyone.staff.first { $0.staffID == plan.moves[0].staffID })
+      let moverToken = try await server.token(.counter, branch: mover.homeBranchID, counter: mover.homeCounterID)
+      var open = Motcua_V1_OpenCounterRequest()
+      open.counterID = mover.homeCounterID
+      _ = try await Motcua_V1_CounterService.Client(wrapping: client).openCounter(open, metadata: bearer(moverToken))
+
       // The destination's outlook counts the newcomers at once.
       let before = try await self.outlook(client)
       let applied = try await self.apply(client, token: city, plan: plan.planID)
       #expect(!applied.alreadyApplied && applied.assignments.map(\.staffID) == plan.moves.map(\.staffID))
+      #expect(applied.closedCounterIds == [mover.homeCounterID])
+      var counters = Motcua_V1_ListCountersRequest()
+      counters.branchID = mover.homeBranchID
+      let listed = try await Motcua_V1_DirectoryService.Client(wrapping: client).listCounters(counters)
+      #expect(listed.counters.first { $0.counterID == mover.homeCounterID }?.open == false)
       let after = try await self.outlook(client)
       #expect(after < before)
       let again = try await self.apply(client, token: city, plan: plan.planID)
-      #expect(again.alreadyApplied && again.assignments == applied.assignments)
+      #expect(again.alreadyApplied && again.assignments == applied.assignments && again.closedCounterIds.isEmpty)
 
-      let listed = try await self.staff(client).listStaff(Motcua_V1_ListStaffRequest(), metadata: bearer(city))
+      let staffNow = try await self.staff(client).listStaff(Motcua_V1_ListStaffRequest(), metadata: bearer(city))
       for move in plan.moves {
-        let member = try #require(listed.staff.first { $0.staffID == move.staffID })
+        let member = try #require(staffNow.staff.first { $0.staffID == move.staffID })
         #expect(member.branchID == move.toBranchID && member.assignments.count == 1)
       }
     }

@@ -289,6 +289,10 @@ public nonisolated struct Motcua_V1_ApplyRebalanceResponse: Sendable {
   /// True when an earlier call applied it.
   public var alreadyApplied: Bool = false
 
+  /// Home counters of people whose move is in force now, closed as they leave (a counter still holding a
+  /// ticket stays open until its clerk finishes and closes it). Moves starting later close theirs then.
+  public var closedCounterIds: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -813,7 +817,7 @@ nonisolated extension Motcua_V1_ApplyRebalanceRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Motcua_V1_ApplyRebalanceResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ApplyRebalanceResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}assignments\0\u{3}already_applied\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}assignments\0\u{3}already_applied\0\u{3}closed_counter_ids\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -823,6 +827,7 @@ nonisolated extension Motcua_V1_ApplyRebalanceResponse: SwiftProtobuf.Message, S
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedMessageField(value: &self.assignments) }()
       case 2: try { try decoder.decodeSingularBoolField(value: &self.alreadyApplied) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.closedCounterIds) }()
       default: break
       }
     }
@@ -835,12 +840,16 @@ nonisolated extension Motcua_V1_ApplyRebalanceResponse: SwiftProtobuf.Message, S
     if self.alreadyApplied != false {
       try visitor.visitSingularBoolField(value: self.alreadyApplied, fieldNumber: 2)
     }
+    if !self.closedCounterIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.closedCounterIds, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Motcua_V1_ApplyRebalanceResponse, rhs: Motcua_V1_ApplyRebalanceResponse) -> Bool {
     if lhs.assignments != rhs.assignments {return false}
     if lhs.alreadyApplied != rhs.alreadyApplied {return false}
+    if lhs.closedCounterIds != rhs.closedCounterIds {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
