@@ -15,7 +15,9 @@ public import MotCuaDomain
 /// Branches outside the margin get no weight at all. Choices are deterministic given the injected generator.
 ///
 /// A guard for the citizen: the chosen branch is never predicted worse than their nearest one (the capacity cap
-/// can leave only distant branches eligible); then the nearest is chosen, which diverts nobody.
+/// can leave only distant branches eligible); then the nearest is chosen, even past its cap — the cap limits the
+/// inflow *diverted* to a branch, and going to one's nearest diverts nobody. It also means that when the nearest
+/// branch is the best, its own citizens are not sent elsewhere at random; pending arrivals still raise its total.
 public struct BranchChooser: Sendable {
   /// The chooser's tunables.
   public struct Settings: Hashable, Sendable {

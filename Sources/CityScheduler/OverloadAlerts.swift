@@ -1,7 +1,8 @@
 public import MotCuaDomain
 
 /// Raises an alert when a branch's predicted wait, now or in 30 minutes, reaches a threshold, and clears it
-/// once both fall below the threshold less a margin, so that a wait hovering at the threshold does not flap.
+/// once both fall below the threshold less a margin (`clearBelowSeconds`), so that a wait hovering at the
+/// threshold does not flap.
 public struct OverloadAlerts: Hashable, Sendable {
   /// One branch's predicted waits, as read from its busiest service.
   public struct Reading: Hashable, Sendable {
@@ -37,6 +38,10 @@ public struct OverloadAlerts: Hashable, Sendable {
     self.clearMarginSeconds = clearMarginSeconds
   }
 
+  /// An alert clears below the threshold less the margin, or half the threshold if that is higher (a low
+  /// threshold must still clear).
+  public var clearBelowSeconds: Double { max(self.thresholdSeconds - self.clearMarginSeconds, self.thresholdSeconds / 2) }
+
   /// Whether a reading is at or over the threshold.
   public func isOverloaded(_ reading: Reading) -> Bool { reading.worst >= self.thresholdSeconds }
 
@@ -47,7 +52,7 @@ public struct OverloadAlerts: Hashable, Sendable {
         self.raised.insert(reading.branch)
         return .raised(reading)
       }
-      if self.raised.contains(reading.branch) && reading.worst < self.thresholdSeconds - self.clearMarginSeconds {
+      if self.raised.contains(reading.branch) && reading.worst < self.clearBelowSeconds {
         self.raised.remove(reading.branch)
         return .cleared(reading)
       }

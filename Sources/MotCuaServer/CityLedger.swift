@@ -21,13 +21,18 @@ final class CityLedger: Sendable {
 
   /// Ranks `candidates` for a citizen needing `service`; with `record`, the chosen branch counts as an arrival
   /// to come until the citizen arrives or the ETA plus grace passes.
-  func rank(_ candidates: [Candidate], service: ServiceID, at now: Instant, record: Bool) -> [Recommendation] {
+  /// - Parameter delayMinutes: how long after `now` the citizen leaves (their ETA is that plus the travel).
+  func rank(
+    _ candidates: [Candidate], service: ServiceID, at now: Instant, record: Bool, delayMinutes: Double = 0
+  ) -> [Recommendation] {
     self.state.withLock { state in
       var pending = state.pending[service] ?? PendingArrivals()
       defer { state.pending[service] = pending }
-      return record
-        ? self.chooser.recommend(candidates, pending: &pending, now: now, using: &state.generator)
-        : self.chooser.rank(candidates, pending: pending, now: now, using: &state.generator)
+      let ranked = self.chooser.rank(candidates, pending: pending, now: now, using: &state.generator)
+      if record, let chosen = ranked.first {
+        pending.record(branch: chosen.branch, at: now, travelMinutes: max(0, delayMinutes) + chosen.travelMinutes)
+      }
+      return ranked
     }
   }
 

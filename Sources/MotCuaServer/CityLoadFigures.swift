@@ -18,6 +18,14 @@ struct BranchLoadFigures: Sendable, Equatable {
     let forecastToday: Double
 
     var waitIn30Seconds: Double { self.in30Minutes.waitSeconds }
+    /// The wait alerts read: the longer of now and in 30 minutes. A wait is infinite when no counter serves the
+    /// queue (none open, none rostered): that is an overload while people wait (or are expected to), and
+    /// nothing when the queue is empty (a desk closed for lunch with nobody waiting).
+    var alertWait: Double {
+      let worst = max(self.waitNowSeconds, self.waitIn30Seconds)
+      guard worst.isInfinite else { return worst.isNaN ? 0 : worst }
+      return self.waiting > 0 || self.in30Minutes.waiting > 0 ? .infinity : 0
+    }
     var waitIn60Seconds: Double { self.in60Minutes.waitSeconds }
   }
 
@@ -40,12 +48,10 @@ struct BranchLoadFigures: Sendable, Equatable {
       .map { (wait($0), $0.service) } ?? (0, nil)
   }
 
-  /// The branch's busiest service by its wait now or in 30 minutes, with both waits.
+  /// The branch's busiest service by its wait now or in 30 minutes (see `ServiceFigures.alertWait`), with both
+  /// waits.
   var busiest: (service: ServiceID?, nowSeconds: Double, in30Seconds: Double) {
-    let worst = self.services.filter { max($0.waitNowSeconds, $0.waitIn30Seconds).isFinite }
-      .max {
-        (max($0.waitNowSeconds, $0.waitIn30Seconds), $1.service) < (max($1.waitNowSeconds, $1.waitIn30Seconds), $0.service)
-      }
+    let worst = self.services.filter { $0.alertWait > 0 }.max { ($0.alertWait, $1.service) < ($1.alertWait, $0.service) }
     return (worst?.service, worst?.waitNowSeconds ?? 0, worst?.waitIn30Seconds ?? 0)
   }
 }

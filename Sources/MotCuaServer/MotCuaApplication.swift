@@ -93,9 +93,8 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
   }
 
   /// Every half minute: lapse expired holds, mark bookings not checked in NO_SHOW (their capacity goes back
-  /// to walk-ins), and close the home counters of people whose move has just begun.
+  /// to walk-ins), and close the home counters of people whose move is under way.
   private func sweep() async throws {
-    var swept = self.core.clock.now()
     while true {
       try await Task.sleep(for: .seconds(30))
       let now = self.core.clock.now()
@@ -104,8 +103,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
       } catch {
         self.logger.error("booking sweep failed", metadata: ["error": "\(error)"])
       }
-      _ = await self.core.closeHomeCounters(of: self.core.staff.assignments(from: swept, to: now.adding(seconds: 1)), startedAfter: swept, through: now)
-      swept = now
+      _ = await self.core.closeHomeCounters(at: now)
     }
   }
 

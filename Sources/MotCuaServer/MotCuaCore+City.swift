@@ -51,14 +51,15 @@ extension MotCuaCore {
     let now = self.clock.now()
     let departure = max(requested, now)
     let record = departure <= now.adding(seconds: 15 * 60)
+    let delay = Double(departure.millisecondsSinceEpoch - now.millisecondsSinceEpoch) / 60_000
     var ranked = self.city.rank(
       self.candidates(from: origin, service: service, mode: mode, departure: departure), service: service.id,
-      at: now, record: record)
+      at: now, record: record, delayMinutes: delay)
     if ranked.isEmpty {
       // Every branch past its spare capacity (or none open): share what capacity there is.
       ranked = self.city.rank(
         self.candidates(from: origin, service: service, mode: mode, departure: departure, spareOnly: false),
-        service: service.id, at: now, record: record)
+        service: service.id, at: now, record: record, delayMinutes: delay)
     }
     guard ranked.isEmpty else { return (ranked, nil) }
     let openings = self.catalogue.branches.compactMap { branch -> (Instant, BranchID)? in
@@ -166,23 +167,27 @@ extension MotCuaCore {
     return self.staff.assignments(from: civil.instant(on: day, minute: 0), to: civil.instant(on: day.adding(days: 1), minute: 0))
   }
 
-  /// Closes the open home counters of people whose assignment started in `after..<through` (the person has
-  /// left). A counter still holding a ticket is left open for its clerk to finish. Returns those closed.
-  func closeHomeCounters(of assignments: [StaffAssignment], startedAfter after: Instant, through: Instant) async
-    -> [CounterID]
-  {
-    var closed: [CounterID] = []
-    for a in assignments where a.startsAt > after && a.startsAt <= through && a.endsAt > through {
-      guard let member = self.catalogue.staffMember(a.staffID),
-        self.hub.queue(member.branchID)?.counters[member.counterID]?.isOpen == true
-      else { continue }
+  /// Closes the home counters of people whose assignment is in force at `now` (they have left), once per
+  /// assignment: a counter found closed counts as done; one still holding a ticket stays open and is tried again
+  /// at the next call (its clerk finishes first). Returns the counters closed now.
+  func closeHomeCounters(at now: Instant) async -> [(counter: CounterID, assignment: StaffAssignment)] {
+    var closed: [(CounterID, StaffAssignment)] = []
+    for a in self.staff.assignments(from: now, to: now.adding(seconds: 1)) where a.covers(now) {
+      let key = "\(a.planID)|\(a.staffID)"
+      guard !self.leftHome.withLock({ $0.contains(key) }), let member = self.catalogue.staffMember(a.staffID) else {
+        continue
+      }
+      guard self.hub.queue(member.branchID)?.counters[member.counterID]?.isOpen == true else {
+        self.leftHome.withLock { _ = $0.insert(key) }
+        continue
+      }
       let command = SetCounterCommand(
         counterID: member.counterID, branchID: member.branchID, openFor: nil, principalID: "staffing:\(a.planID)",
-        at: through)
-      if let outcome = try? await self.store.setCounter(command), !outcome.events.isEmpty {
-        _ = self.commit(outcome)
-        closed.append(member.counterID)
-      }
+        at: now)
+      guard let outcome = try? await self.store.setCounter(command) else { continue }
+      _ = self.commit(outcome)
+      self.leftHome.withLock { _ = $0.insert(key) }
+      closed.append((member.counterID, a))
     }
     return closed
   }

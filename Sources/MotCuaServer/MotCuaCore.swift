@@ -54,6 +54,8 @@ public final class MotCuaCore: Sendable {
   let staff: StaffRoster
   let travel: any TravelTimeModel
   let cityLoadCache = Mutex<CityLoadCache?>(nil)
+  /// Assignments ("plan|staff") whose person's home counter was closed (or found closed) since start.
+  let leftHome = Mutex<Set<String>>([])
   private let shuttingDown = Mutex(false)
   private let limiter: Mutex<TokenBucketLimiter>
   private let bookingLimiter: Mutex<TokenBucketLimiter>

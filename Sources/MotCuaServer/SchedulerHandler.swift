@@ -164,9 +164,7 @@ struct SchedulerHandler: Sendable {
       m.in60Minutes = Motcua_V1_QueueOutlook(s.in60Minutes, arrivalsPerHour: s.arrivalsPerHour60)
       m.arrivalsToday = UInt32(clamping: s.arrivalsToday)
       m.forecastArrivalsToday = (s.forecastToday * 10).rounded() / 10
-      m.overloaded = alerts.isOverloaded(
-        .init(branch: f.branch.id, service: s.service, waitNowSeconds: s.waitNowSeconds,
-          waitIn30MinutesSeconds: s.waitIn30Seconds))
+      m.overloaded = s.alertWait >= alerts.thresholdSeconds
       return m
     }
     return b
@@ -190,10 +188,12 @@ struct SchedulerHandler: Sendable {
     a.at = Google_Protobuf_Timestamp(self.core.clock.now())
     let branch = self.core.catalogue.branch(reading.branch)?.name ?? reading.branch.rawValue
     let service = reading.service.flatMap { self.core.catalogue.service($0)?.nameVi } ?? ""
+    func text(_ seconds: Double) -> String {
+      seconds.isFinite ? "\(Self.minutes(seconds / 60)) min" : "no counter serving"
+    }
     a.message =
-      "\(branch): \(service) \(Self.minutes(reading.waitNowSeconds / 60)) min now, "
-      + "\(Self.minutes(reading.waitIn30MinutesSeconds / 60)) min in 30 min (threshold \(Int(threshold / 60)); "
-      + (a.kind == .raised ? "overloaded)" : "cleared)")
+      "\(branch): \(service) \(text(reading.waitNowSeconds)) now, \(text(reading.waitIn30MinutesSeconds)) in 30 min "
+      + "(threshold \(Int(threshold / 60)) min; " + (a.kind == .raised ? "overloaded)" : "cleared)")
     return a
   }
 

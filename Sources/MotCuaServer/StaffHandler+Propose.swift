@@ -2,6 +2,7 @@ import CityScheduler
 import MotCuaDomain
 import MotCuaProtocol
 import MotCuaStore
+import QueueEngine
 import StaffPlanning
 import SwiftProtobuf
 
@@ -11,7 +12,7 @@ import SwiftProtobuf
 /// land, …): a pool's procedures are those of its counters, its demand their forecast arrivals over the horizon,
 /// its staff the people rostered there then. Each pool is one M/M/s queue of the planner (`StaffPlanner`); a
 /// person may move to a pool whose procedures they all know, within the distance limit, but never away from a
-/// pool that cannot keep up with its own demand.
+/// pool that cannot keep up with its own demand, and nobody already assigned during the horizon moves again.
 extension StaffHandler {
   static let maxHorizonHours: UInt32 = 12
   static let maxMoves: UInt32 = 100
@@ -38,12 +39,12 @@ extension StaffHandler {
     guard request.maxDistanceKm > 0, request.maxDistanceKm <= 200 else {
       throw DomainError.invalidArgument("max_distance_km must be more than 0 and at most 200")
     }
-    let target = ServiceTarget(
-      withinMinutes: Double(request.target.withinMinutes == 0 ? 15 : request.target.withinMinutes),
-      share: request.target.share == 0 ? 0.8 : request.target.share)
     guard request.target.share >= 0, request.target.share <= 1, request.target.withinMinutes <= 24 * 60 else {
       throw DomainError.invalidArgument("target.share must be 0–1 and target.within_minutes at most 1440")
     }
+    let target = ServiceTarget(
+      withinMinutes: Double(request.target.withinMinutes == 0 ? 15 : request.target.withinMinutes),
+      share: request.target.share == 0 ? 0.8 : request.target.share)
     var start = now
     if request.hasHorizonStart {
       start = try Instant(request.horizonStart, field: "horizon_start")
@@ -119,7 +120,11 @@ extension StaffHandler {
     }
     let staffed = Dictionary(grouping: staff, by: \.branch).mapValues(\.count)
     let pinned = Set(offered.filter { pool, load in load >= Double(staffed[pool] ?? 0) }.keys)
-    let movable = staff.map { pinned.contains($0.branch) ? PlanningStaff(id: $0.id, branch: $0.branch, skills: []) : $0 }
+    // Nor anyone already assigned somewhere during the horizon: a second move would count them twice.
+    let committed = Set(self.core.staff.assignments(from: start, to: end).map(\.staffID))
+    let movable = staff.map {
+      pinned.contains($0.branch) || committed.contains($0.id) ? PlanningStaff(id: $0.id, branch: $0.branch, skills: []) : $0
+    }
 
     let problem = RebalanceProblem(
       maxMoves: Int(request.maxMoves), maxDistanceKm: request.maxDistanceKm,
@@ -131,6 +136,21 @@ extension StaffHandler {
       },
       demand: demand, staff: movable, target: target)
     let plan = try StaffPlanner().plan(problem)
+
+    // Erlang A for the sizing where citizens give up: θ per pool from the last 28 days (no-shows among calls).
+    var abandonment: [BranchID: Double] = [:]
+    let today = catalogue.civilTime.date(of: now)
+    for (branch, branchPools) in Dictionary(grouping: pools, by: \.branch.id) {
+      let outcomes = try await self.core.store.ticketOutcomes(branch: branch, from: today.adding(days: -28), to: today)
+      for pool in branchPools {
+        let called = outcomes.filter { $0.calledAt != nil && pool.services.contains($0.serviceID) }
+        guard called.count >= Self.minimumCallsForAbandonment else { continue }
+        let waits = called.compactMap { o in o.calledAt.map { Double($0.millisecondsSinceEpoch - o.issuedAt.millisecondsSinceEpoch) / 60_000 } }
+        abandonment[pool.id] = AbandonmentRate.perHour(
+          giveUpShare: Double(called.count { $0.state == .noShow }) / Double(called.count),
+          meanWaitMinutes: waits.reduce(0, +) / Double(waits.count))
+      }
+    }
 
     var response = Motcua_V1_ProposeRebalanceResponse()
     response.planID = "pl_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)
@@ -162,7 +182,9 @@ extension StaffHandler {
       p.countersNeeded = (hourly[pool.id] ?? []).map { arrivals in
         guard arrivals > 0 else { return 0 }
         let sized = StaffSizing.counters(
-          for: ServicePool(arrivalsPerHour: arrivals, meanServiceMinutes: max(0.1, outcome.meanServiceMinutes)),
+          for: ServicePool(
+            arrivalsPerHour: arrivals, meanServiceMinutes: max(0.1, outcome.meanServiceMinutes),
+            abandonmentPerHour: abandonment[pool.id] ?? 0),
           target: target)
         return UInt32(clamping: sized ?? Int(UInt32.max))
       }
@@ -184,6 +206,9 @@ extension StaffHandler {
         body: try response.serializedBytes()))
     return response
   }
+
+  /// Pools with fewer calls in 28 days are sized by Erlang C.
+  static let minimumCallsForAbandonment = 20
 
   static func finite(_ minutes: Double) -> Double { minutes.isFinite ? min(minutes, 1e6) : 1e6 }
 

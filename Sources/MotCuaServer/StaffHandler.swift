@@ -52,12 +52,9 @@ struct StaffHandler: Sendable {
       ApplyPlanCommand(planID: planID, principalID: principal.id, at: now))
     self.core.applyStaffing(outcome.assignments)
     var response = Motcua_V1_ApplyRebalanceResponse()
-    if !outcome.alreadyApplied {
-      // Moves already under way: their people leave now (moves starting later are handled by the sweep).
-      response.closedCounterIds = await self.core.closeHomeCounters(
-        of: outcome.assignments, startedAfter: Instant(millisecondsSinceEpoch: 0), through: now
-      ).map(\.rawValue)
-    }
+    // Moves already under way: their people leave now (the sweep handles later starts and retries).
+    response.closedCounterIds = await self.core.closeHomeCounters(at: now)
+      .filter { $0.assignment.planID == planID }.map(\.counter.rawValue)
     response.assignments = outcome.assignments.map(Motcua_V1_StaffAssignment.init)
     response.alreadyApplied = outcome.alreadyApplied
     return response

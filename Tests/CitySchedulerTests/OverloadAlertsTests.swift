@@ -29,4 +29,17 @@ import Testing
     #expect(alerts.update([self.reading("b", now: 0, in30: 0)]).count == 1)
     #expect(alerts.raised == [BranchID("a")])
   }
+
+  @Test func aLowThresholdStillClears() {
+    var alerts = OverloadAlerts(thresholdSeconds: 4 * 60)
+    _ = alerts.update([self.reading("a", now: 5, in30: 5)])
+    #expect(alerts.update([self.reading("a", now: 2.5, in30: 0)]).isEmpty)
+    #expect(alerts.update([self.reading("a", now: 0, in30: 0)]).count == 1)
+    #expect(alerts.raised.isEmpty)
+  }
+
+  @Test func aQueueNoCounterServesIsOverloaded() {
+    let alerts = OverloadAlerts(thresholdSeconds: 45 * 60)
+    #expect(alerts.isOverloaded(.init(branch: BranchID("a"), service: nil, waitNowSeconds: 0, waitIn30MinutesSeconds: .infinity)))
+  }
 }

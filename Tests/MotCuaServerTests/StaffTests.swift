@@ -15,9 +15,10 @@ import Testing
 
   func propose(
     _ client: GRPCClient<some ClientTransport>, token: String?, hours: UInt32 = 4, maxMoves: UInt32 = 5,
-    distance: Double = 15, start: Instant? = nil
+    distance: Double = 15, start: Instant? = nil, share: Double = 0
   ) async throws -> Motcua_V1_ProposeRebalanceResponse {
     var request = Motcua_V1_ProposeRebalanceRequest()
+    request.target.share = share
     request.horizonHours = hours
     request.maxMoves = maxMoves
     request.maxDistanceKm = distance
@@ -81,6 +82,8 @@ import Testing
         },
       ]
       #expect(codes == Array(repeating: .invalidArgument, count: 4))
+      let share: Status.Code = await statusCode { _ = try await self.propose(client, token: city, share: 1.5) }
+      #expect(share == .invalidArgument)
       #expect(await statusCode { _ = try await self.propose(client, token: branch) } == .permissionDenied)
       #expect(await statusCode { _ = try await self.apply(client, token: city, plan: "pl_nope") } == .notFound)
     }
@@ -149,6 +152,8 @@ import Testing
       _ = try await self.apply(client, token: city, plan: first.planID)
       #expect(await statusCode { _ = try await self.apply(client, token: city, plan: second.planID) } == .failedPrecondition)
       let third = try await self.propose(client, token: city)
+      // Nobody already moved by the first plan is moved again in the same hours.
+      #expect(Set(third.moves.map(\.staffID)).isDisjoint(with: first.moves.map(\.staffID)))
       #expect(try await self.apply(client, token: city, plan: third.planID).alreadyApplied == false)
     }
     await server.stop()

@@ -58,3 +58,22 @@ import Testing
     #expect(sized == sized.sorted { ($0 ?? 0) < ($1 ?? 0) })
   }
 }
+
+@Suite struct AbandonmentRateTests {
+  @Test func thetaIsTheGiveUpShareOverTheMeanWait() {
+    // 10% gave up after a 30-minute mean wait: θ = 0.1 ÷ 0.5 h = 0.2 an hour.
+    #expect(abs(AbandonmentRate.perHour(giveUpShare: 0.1, meanWaitMinutes: 30) - 0.2) < 1e-12)
+    #expect(AbandonmentRate.perHour(giveUpShare: 0, meanWaitMinutes: 30) == 0)
+    #expect(AbandonmentRate.perHour(giveUpShare: 0.1, meanWaitMinutes: 0) == 0)
+  }
+
+  @Test func abandonmentLowersTheCountersATargetNeeds() {
+    // Those who give up leave the queue shorter for the rest (and count as missed): Erlang A needs no more
+    // counters than Erlang C, and fewer at this load.
+    let patient = ServicePool(arrivalsPerHour: 60, meanServiceMinutes: 10)
+    let leaving = ServicePool(arrivalsPerHour: 60, meanServiceMinutes: 10, abandonmentPerHour: 2)
+    let c = StaffSizing.counters(for: patient, target: ServiceTarget(withinMinutes: 15, share: 0.8))!
+    let a = StaffSizing.counters(for: leaving, target: ServiceTarget(withinMinutes: 15, share: 0.8))!
+    #expect(a <= c)
+  }
+}

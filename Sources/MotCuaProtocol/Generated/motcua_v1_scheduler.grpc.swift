@@ -137,8 +137,9 @@ extension Motcua_V1_SchedulerService {
         /// >
         /// > Up to three branches for a citizen at a location, by total time (travel + the wait predicted at arrival).
         /// > No token needed (citizens' apps call it; rate-limited per address); a portal token lifts the address limit.
-        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow sent to a
-        /// > branch is capped at its spare capacity, and near-equal branches share the load at random.
+        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow diverted to a
+        /// > branch is capped at its spare capacity, and near-equal branches share the load at random — but a citizen is
+        /// > never sent somewhere predicted slower than their nearest branch (going there diverts nobody).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Motcua_V1_RecommendBranchesRequest` messages.
@@ -208,8 +209,9 @@ extension Motcua_V1_SchedulerService {
         /// >
         /// > Up to three branches for a citizen at a location, by total time (travel + the wait predicted at arrival).
         /// > No token needed (citizens' apps call it; rate-limited per address); a portal token lifts the address limit.
-        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow sent to a
-        /// > branch is capped at its spare capacity, and near-equal branches share the load at random.
+        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow diverted to a
+        /// > branch is capped at its spare capacity, and near-equal branches share the load at random — but a citizen is
+        /// > never sent somewhere predicted slower than their nearest branch (going there diverts nobody).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Motcua_V1_RecommendBranchesRequest` message.
@@ -278,8 +280,9 @@ extension Motcua_V1_SchedulerService {
         /// >
         /// > Up to three branches for a citizen at a location, by total time (travel + the wait predicted at arrival).
         /// > No token needed (citizens' apps call it; rate-limited per address); a portal token lifts the address limit.
-        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow sent to a
-        /// > branch is capped at its spare capacity, and near-equal branches share the load at random.
+        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow diverted to a
+        /// > branch is capped at its spare capacity, and near-equal branches share the load at random — but a citizen is
+        /// > never sent somewhere predicted slower than their nearest branch (going there diverts nobody).
         ///
         /// - Parameters:
         ///   - request: A `Motcua_V1_RecommendBranchesRequest` message.
@@ -485,8 +488,9 @@ extension Motcua_V1_SchedulerService {
         /// >
         /// > Up to three branches for a citizen at a location, by total time (travel + the wait predicted at arrival).
         /// > No token needed (citizens' apps call it; rate-limited per address); a portal token lifts the address limit.
-        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow sent to a
-        /// > branch is capped at its spare capacity, and near-equal branches share the load at random.
+        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow diverted to a
+        /// > branch is capped at its spare capacity, and near-equal branches share the load at random — but a citizen is
+        /// > never sent somewhere predicted slower than their nearest branch (going there diverts nobody).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Motcua_V1_RecommendBranchesRequest` message.
@@ -599,8 +603,9 @@ extension Motcua_V1_SchedulerService {
         /// >
         /// > Up to three branches for a citizen at a location, by total time (travel + the wait predicted at arrival).
         /// > No token needed (citizens' apps call it; rate-limited per address); a portal token lifts the address limit.
-        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow sent to a
-        /// > branch is capped at its spare capacity, and near-equal branches share the load at random.
+        /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow diverted to a
+        /// > branch is capped at its spare capacity, and near-equal branches share the load at random — but a citizen is
+        /// > never sent somewhere predicted slower than their nearest branch (going there diverts nobody).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Motcua_V1_RecommendBranchesRequest` message.
@@ -698,8 +703,9 @@ extension Motcua_V1_SchedulerService.ClientProtocol {
     /// >
     /// > Up to three branches for a citizen at a location, by total time (travel + the wait predicted at arrival).
     /// > No token needed (citizens' apps call it; rate-limited per address); a portal token lifts the address limit.
-    /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow sent to a
-    /// > branch is capped at its spare capacity, and near-equal branches share the load at random.
+    /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow diverted to a
+    /// > branch is capped at its spare capacity, and near-equal branches share the load at random — but a citizen is
+    /// > never sent somewhere predicted slower than their nearest branch (going there diverts nobody).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Motcua_V1_RecommendBranchesRequest` message.
@@ -799,8 +805,9 @@ extension Motcua_V1_SchedulerService.ClientProtocol {
     /// >
     /// > Up to three branches for a citizen at a location, by total time (travel + the wait predicted at arrival).
     /// > No token needed (citizens' apps call it; rate-limited per address); a portal token lifts the address limit.
-    /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow sent to a
-    /// > branch is capped at its spare capacity, and near-equal branches share the load at random.
+    /// > Herding-safe: citizens already sent but not yet arrived count as arrivals to come, the inflow diverted to a
+    /// > branch is capped at its spare capacity, and near-equal branches share the load at random — but a citizen is
+    /// > never sent somewhere predicted slower than their nearest branch (going there diverts nobody).
     ///
     /// - Parameters:
     ///   - message: request message to send.

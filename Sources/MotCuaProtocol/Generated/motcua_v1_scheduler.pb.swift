@@ -137,7 +137,7 @@ public nonisolated struct Motcua_V1_ServiceLoad: Sendable {
 
   public var openCounters: UInt32 = 0
 
-  /// The mean wait of a ticket issued now.
+  /// The mean wait of a ticket issued now; 4294967295 when no counter serves the queue (none open or rostered).
   public var predictedWaitSeconds: UInt32 = 0
 
   public var in30Minutes: Motcua_V1_QueueOutlook {
@@ -163,7 +163,8 @@ public nonisolated struct Motcua_V1_ServiceLoad: Sendable {
 
   public var forecastArrivalsToday: Double = 0
 
-  /// The predicted wait now or in 30 minutes is at or above the alert threshold.
+  /// The predicted wait now or in 30 minutes is at or above the alert threshold, or people wait (or are
+  /// expected to) with no counter to serve them.
   public var overloaded: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -189,7 +190,7 @@ public nonisolated struct Motcua_V1_BranchLoad: Sendable {
 
   public var openCounters: UInt32 = 0
 
-  /// The longest predicted wait among its services, now and in 30 and 60 minutes.
+  /// The longest predicted wait among its services that some counter serves, now and in 30 and 60 minutes.
   public var predictedWaitSeconds: UInt32 = 0
 
   public var predictedWaitIn30MinutesSeconds: UInt32 = 0

@@ -201,7 +201,8 @@ public nonisolated struct Motcua_V1_PoolPlan: Sendable {
 
   public var shareWithinTargetAfter: Double = 0
 
-  /// Counters needed to meet the target in each hour of the horizon (Erlang C, exact).
+  /// Counters needed to meet the target in each hour of the horizon: exact Erlang C, or Erlang A where citizens
+  /// gave up (no-shows among the pool's calls of the last 28 days, once there are 20 calls).
   public var countersNeeded: [UInt32] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
