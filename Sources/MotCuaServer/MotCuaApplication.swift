@@ -93,10 +93,11 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
   }
 
   /// Every half minute: lapse expired holds, mark bookings not checked in NO_SHOW (their capacity goes back
-  /// to walk-ins), and close the home counters of people whose move is under way.
-  private func sweep() async throws {
-    while true {
-      try await Task.sleep(for: .seconds(30))
+  /// to walk-ins), and close the home counters of people whose move is under way. Ends quietly when cancelled
+  /// (graceful shutdown), so that a SIGTERM exits cleanly.
+  private func sweep() async {
+    while !Task.isCancelled {
+      do { try await Task.sleep(for: .seconds(30)) } catch { return }
       let now = self.core.clock.now()
       do {
         _ = try await self.core.store.sweepBookings(at: now, policy: self.core.options.appointments)
@@ -111,7 +112,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await self.server.serve() }
-        group.addTask { try await cancelWhenGracefulShutdown { try await self.sweep() } }
+        group.addTask { await cancelWhenGracefulShutdown { await self.sweep() } }
         if let address = try await self.listeningAddress {
           self.logger.info(
             "listening on \(address.host):\(address.port) (\(self.config.tlsCertificatePath == nil ? "h2c" : "tls")), database \(self.config.databasePath)")
