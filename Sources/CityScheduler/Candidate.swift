@@ -27,22 +27,4 @@ public struct Candidate: Hashable, Sendable {
     self.spareCapacityPerHour = spareCapacityPerHour
     self.closesBeforeServed = closesBeforeServed
   }
-
-  /// The same candidate with the wait `pending` recommended-but-not-arrived citizens will add: each takes
-  /// `meanServiceMinutes` at one of `counters` counters.
-  ///
-  /// - Precondition: `pending >= 0`, `counters > 0`.
-  public func addingWait(forPending pending: Int, meanServiceMinutes: Double, counters: Int) -> Candidate {
-    precondition(pending >= 0 && counters > 0, "pending must be >= 0 and counters > 0")
-    return self.addingWait(minutes: Double(pending) * meanServiceMinutes / Double(counters))
-  }
-
-  /// The same candidate with `minutes` more predicted wait.
-  public func addingWait(minutes: Double) -> Candidate {
-    Candidate(
-      branch: self.branch, travelMinutes: self.travelMinutes, distanceKm: self.distanceKm,
-      predictedWaitAtArrivalMinutes: self.predictedWaitAtArrivalMinutes + minutes,
-      spareCapacityPerHour: self.spareCapacityPerHour, closesBeforeServed: self.closesBeforeServed,
-      minutesPerPending: self.minutesPerPending)
-  }
 }

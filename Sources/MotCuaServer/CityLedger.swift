@@ -45,11 +45,6 @@ final class CityLedger: Sendable {
     }
   }
 
-  /// Citizens sent to `branch` for `service` who are still expected.
-  func pending(at branch: BranchID, service: ServiceID, now: Instant) -> Int {
-    self.state.withLock { $0.pending[service]?.pending(at: branch, now: now) ?? 0 }
-  }
-
   /// A ticket issued at a branch retires the earliest-expiring recommendation to it for that service: the
   /// citizen (or someone in their place) is now in the queue, which counts them.
   func observe(_ event: BranchEvent) {

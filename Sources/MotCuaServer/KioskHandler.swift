@@ -60,8 +60,8 @@ struct KioskHandler: Sendable {
       s.name = there.name
       s.address = there.address
       s.distanceKm = (suggested.distanceKm * 10).rounded() / 10
-      s.travelMinutes = SchedulerHandler.minutes(suggested.travelMinutes)
-      s.predictedWaitMinutes = SchedulerHandler.minutes(suggested.waitMinutes)
+      s.travelMinutes = SchedulerHandler.whole(suggested.travelMinutes)
+      s.predictedWaitMinutes = SchedulerHandler.whole(suggested.waitMinutes)
       s.waitHereMinutes = UInt32((Double(response.ticket.estimate.meanSeconds) / 60).rounded())
       response.suggestion = s
     }

@@ -91,10 +91,10 @@ struct SchedulerHandler: Sendable {
       m.branchID = r.branch.rawValue
       m.name = branch?.name ?? ""
       m.address = branch?.address ?? ""
-      m.travelMinutes = Self.minutes(r.travelMinutes)
+      m.travelMinutes = Self.whole(r.travelMinutes)
       m.distanceKm = (r.distanceKm * 10).rounded() / 10
-      m.predictedWaitMinutes = Self.minutes(r.waitMinutes)
-      m.totalMinutes = Self.minutes(r.totalMinutes)
+      m.predictedWaitMinutes = Self.whole(r.waitMinutes)
+      m.totalMinutes = Self.whole(r.totalMinutes)
       m.expectedArrival = Google_Protobuf_Timestamp(departure.adding(seconds: Int64((r.travelMinutes * 60).rounded())))
       m.reason = r.reason.rawValue
       return m
@@ -144,9 +144,9 @@ struct SchedulerHandler: Sendable {
     b.openNow = f.openNow
     b.peopleWaiting = UInt32(clamping: f.waiting)
     b.openCounters = UInt32(clamping: f.openCounters)
-    b.predictedWaitSeconds = Self.seconds(f.longest(\.waitNowSeconds).seconds)
-    b.predictedWaitIn30MinutesSeconds = Self.seconds(f.longest(\.waitIn30Seconds).seconds)
-    b.predictedWaitIn60MinutesSeconds = Self.seconds(f.longest(\.waitIn60Seconds).seconds)
+    b.predictedWaitSeconds = Self.whole(f.longest(\.waitNowSeconds).seconds)
+    b.predictedWaitIn30MinutesSeconds = Self.whole(f.longest(\.waitIn30Seconds).seconds)
+    b.predictedWaitIn60MinutesSeconds = Self.whole(f.longest(\.waitIn60Seconds).seconds)
     b.arrivalsToday = UInt32(clamping: f.arrivalsToday)
     b.forecastArrivalsToday = (f.forecastToday * 10).rounded() / 10
     let busiest = f.busiest
@@ -159,7 +159,7 @@ struct SchedulerHandler: Sendable {
       m.serviceID = s.service.rawValue
       m.peopleWaiting = UInt32(clamping: s.waiting)
       m.openCounters = UInt32(clamping: s.openCounters)
-      m.predictedWaitSeconds = Self.seconds(s.waitNowSeconds)
+      m.predictedWaitSeconds = Self.whole(s.waitNowSeconds)
       m.in30Minutes = Motcua_V1_QueueOutlook(s.in30Minutes, arrivalsPerHour: s.arrivalsPerHour30)
       m.in60Minutes = Motcua_V1_QueueOutlook(s.in60Minutes, arrivalsPerHour: s.arrivalsPerHour60)
       m.arrivalsToday = UInt32(clamping: s.arrivalsToday)
@@ -183,13 +183,13 @@ struct SchedulerHandler: Sendable {
     }
     a.branchID = reading.branch.rawValue
     a.serviceID = reading.service?.rawValue ?? ""
-    a.predictedWaitSeconds = Self.seconds(reading.waitNowSeconds)
-    a.predictedWaitIn30MinutesSeconds = Self.seconds(reading.waitIn30MinutesSeconds)
+    a.predictedWaitSeconds = Self.whole(reading.waitNowSeconds)
+    a.predictedWaitIn30MinutesSeconds = Self.whole(reading.waitIn30MinutesSeconds)
     a.at = Google_Protobuf_Timestamp(self.core.clock.now())
     let branch = self.core.catalogue.branch(reading.branch)?.name ?? reading.branch.rawValue
     let service = reading.service.flatMap { self.core.catalogue.service($0)?.nameVi } ?? ""
     func text(_ seconds: Double) -> String {
-      seconds.isFinite ? "\(Self.minutes(seconds / 60)) min" : "no counter serving"
+      seconds.isFinite ? "\(Self.whole(seconds / 60)) min" : "no counter serving"
     }
     a.message =
       "\(branch): \(service) \(text(reading.waitNowSeconds)) now, \(text(reading.waitIn30MinutesSeconds)) in 30 min "
@@ -214,11 +214,9 @@ struct SchedulerHandler: Sendable {
     return m
   }
 
-  static func seconds(_ value: Double) -> UInt32 {
-    value.isFinite ? UInt32(clamping: Int(value.rounded())) : UInt32.max
-  }
-
-  static func minutes(_ value: Double) -> UInt32 {
+  /// A duration (seconds or minutes) as the contract's whole number; infinite (no counter serves) is
+  /// 4294967295.
+  static func whole(_ value: Double) -> UInt32 {
     value.isFinite ? UInt32(clamping: Int(value.rounded())) : UInt32.max
   }
 }

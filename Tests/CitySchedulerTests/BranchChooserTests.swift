@@ -99,10 +99,8 @@ import Testing
   @Test func anInjectedPendingWaitReplacesTheDefault() {
     var ledger = PendingArrivals()
     ledger.record(branch: BranchID("a"), at: Self.now, travelMinutes: 10)
-    let chooser = BranchChooser(pendingWait: { candidate, pending in
-      candidate.addingWait(forPending: pending, meanServiceMinutes: 8, counters: 2).predictedWaitAtArrivalMinutes
-        - candidate.predictedWaitAtArrivalMinutes
-    })
+    // Each pending citizen takes 8 minutes at one of 2 counters.
+    let chooser = BranchChooser(pendingWait: { _, pending in Double(pending) * 8 / 2 })
     var rng = SplitMix64(seed: 1)
     let ranked = chooser.rank([Self.candidate("a", travel: 10, wait: 5)], pending: ledger, now: Self.now, using: &rng)
     #expect(ranked.first?.waitMinutes == 9)
