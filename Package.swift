@@ -16,6 +16,7 @@ let dependencies: [Package.Dependency] = [
   .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
   .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
   .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+  .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
 ]
 
 /// Swift 6 language mode and the upcoming features grpc-swift-2 builds with.
@@ -56,6 +57,15 @@ let targets: [Target] = [
     ],
     swiftSettings: settings
   ),
+  .target(
+    name: "MotCuaPostgres",
+    dependencies: [
+      "MotCuaStore", "MotCuaDomain", "QueueEngine", "Appointments",
+      .product(name: "PostgresNIO", package: "postgres-nio"),
+      .product(name: "Logging", package: "swift-log"),
+    ],
+    swiftSettings: settings
+  ),
 
   // Seed data files → domain catalogue.
   .target(name: "MotCuaSeeds", dependencies: ["MotCuaDomain"], swiftSettings: settings),
@@ -75,8 +85,8 @@ let targets: [Target] = [
   .target(
     name: "MotCuaServer",
     dependencies: [
-      "MotCuaDomain", "QueueEngine", "Appointments", "CityScheduler", "MotCuaStore", "MotCuaSQLite", "MotCuaSeeds",
-      "MotCuaProtocol", "StaffPlanning", "WaitPrediction",
+      "MotCuaDomain", "QueueEngine", "Appointments", "CityScheduler", "MotCuaStore", "MotCuaSQLite", "MotCuaPostgres",
+      "MotCuaSeeds", "MotCuaProtocol", "StaffPlanning", "WaitPrediction",
       .product(name: "GRDB", package: "GRDB.swift"),
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -114,7 +124,9 @@ let targets: [Target] = [
   .testTarget(name: "WaitPredictionTests", dependencies: ["WaitPrediction", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(
     name: "MotCuaStoreTests",
-    dependencies: ["MotCuaStore", "MotCuaSQLite", "MotCuaDomain", "QueueEngine", "MotCuaSeeds", "Appointments"],
+    dependencies: [
+      "MotCuaStore", "MotCuaSQLite", "MotCuaPostgres", "MotCuaDomain", "QueueEngine", "MotCuaSeeds", "Appointments",
+    ],
     swiftSettings: settings
   ),
   .testTarget(

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs every MotCua test: installs what it needs (Debian packages, a Python virtual environment), builds,
-# checks the generated code, runs the Swift suites, then the end-to-end suites against the real server.
+# checks the generated code, runs the Swift suites (the store contract on SQLite and on a PostgreSQL server
+# started here), then the end-to-end suites against the real server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in protobuf-compiler libprotobuf-dev libsqlite3-dev openssl python3-venv $(cat Kiosk/debian-packages.txt); do
+for pkg in protobuf-compiler libprotobuf-dev libsqlite3-dev openssl python3-venv postgresql-15 postgresql-client-15 \
+  $(cat Kiosk/debian-packages.txt); do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then
@@ -19,6 +21,12 @@ echo "== build"
 swift build
 echo "== generated code"
 scripts/generate-protos.sh --check
+
+echo "== PostgreSQL 15 for the store contract suite (the multi-node end-to-end tests start their own)"
+pg_dir="$(mktemp -d /tmp/motcua-pg-XXXXXX)"
+trap 'scripts/postgres-server.sh stop "$pg_dir" || true; rm -rf "$pg_dir"' EXIT
+MOTCUA_TEST_POSTGRES_URL="$(scripts/postgres-server.sh start "$pg_dir")"
+export MOTCUA_TEST_POSTGRES_URL
 
 echo "== swift test"
 swift test

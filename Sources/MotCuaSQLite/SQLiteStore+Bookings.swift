@@ -22,9 +22,7 @@ extension SQLiteStore {
       case .hold(let holdID):
         guard var held = try Self.booking(db, id: holdID), held.state == .held,
           held.citizen.nationalIDHash == command.citizen.nationalIDHash
-        else {
-          throw DomainError.notFound("no live hold '\(holdID)' for this citizen; holds lapse after a few minutes")
-        }
+        else { throw StoreRefusal.noLiveHold(holdID) }
         held.state = .booked
         held.holdExpiresAt = nil
         try Self.saveState(db, held, at: command.at)
@@ -73,13 +71,9 @@ extension SQLiteStore {
       try Self.expireHolds(db, at: command.at)
       guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
         .map(Self.booking), booking.citizen.nationalIDHash == command.nationalIDHash
-      else { throw DomainError.notFound("no booking with that code and national ID") }
-      guard booking.state.isActive else {
-        throw DomainError.failedPrecondition("booking \(booking.displayCode) is \(booking.state.rawValue) and cannot change")
-      }
-      guard command.at < booking.start else {
-        throw DomainError.failedPrecondition("booking \(booking.displayCode) has begun and can no longer change")
-      }
+      else { throw StoreRefusal.noBookingForCodeAndID }
+      guard booking.state.isActive else { throw StoreRefusal.bookingFinal(booking.displayCode, booking.state.rawValue) }
+      guard command.at < booking.start else { throw StoreRefusal.bookingBegun(booking.displayCode) }
       try Self.release(db, booking.slotID)
       if let slot = command.moveTo {
         let requester = BookingRequester(principalID: "reschedule", addressKey: nil)
@@ -115,31 +109,11 @@ extension SQLiteStore {
     try await self.pool.write { db in
       guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
         .map(Self.booking)
-      else { throw DomainError.notFound("no booking with code \(command.code)") }
+      else { throw StoreRefusal.noBooking(code: command.code) }
       if booking.state == .checkedIn, let id = booking.ticketID, let ticket = try Self.ticket(db, id) {
         return BookingOutcome(booking: booking, replayed: true, ticket: CommandOutcome(ticket: ticket, events: [], replayed: true))
       }
-      guard booking.state == .booked else {
-        throw DomainError.failedPrecondition("booking \(booking.displayCode) is \(booking.state.rawValue); take a walk-in ticket")
-      }
-      guard booking.slotID.branchID == command.branchID else {
-        throw DomainError.failedPrecondition(
-          "booking \(booking.displayCode) is at branch '\(booking.slotID.branchID)', not here; please go there")
-      }
-      guard booking.slotID.serviceID == command.service.id else {
-        throw DomainError.failedPrecondition("booking \(booking.displayCode) changed while checking in; try again")
-      }
-      switch CheckInWindow.evaluate(slotStart: booking.start, now: command.at, policy: command.policy) {
-      case .tooEarly(let opensAt):
-        throw DomainError.failedPrecondition(
-          "too early: check-in for booking \(booking.displayCode) opens at \(CivilTime.vietnam.dateTimeText(opensAt))")
-      case .tooLate(let closedAt):
-        throw DomainError.failedPrecondition(
-          "too late: check-in for booking \(booking.displayCode) closed at \(CivilTime.vietnam.dateTimeText(closedAt)); "
-            + "please take a walk-in ticket")
-      case .open:
-        break
-      }
+      try CheckInRules.check(booking, command)
       let ticket = try Self.issueNext(
         db, id: command.ticketID, branch: command.branchID, service: command.service, day: command.day,
         priority: .none, callRank: command.walkInRank, at: command.at, trackingCode: command.trackingCode,
@@ -227,9 +201,7 @@ extension SQLiteStore {
         ? "UPDATE slots SET taken = taken + 1 WHERE id = ? AND taken < capacity"
         : "UPDATE slots SET taken = taken + 1 WHERE id = ?",
       arguments: [slot.id.description])
-    guard db.changesCount == 1 else {
-      throw DomainError.failedPrecondition("slot full: \(slot.id) has no place left; choose another slot")
-    }
+    guard db.changesCount == 1 else { throw StoreRefusal.slotFull(slot.id) }
   }
 
   static func release(_ db: Database, _ slot: SlotID) throws {
@@ -246,26 +218,13 @@ extension SQLiteStore {
     func count(_ sql: String, _ arguments: StatementArguments) throws -> Int {
       try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings WHERE \(active) AND \(sql)", arguments: [excluding] + arguments) ?? 0
     }
-    if try count("citizen_hash = ? AND day = ? AND field = ?", [citizen.nationalIDHash, day.description, field.rawValue])
-      >= policy.maxPerCitizenPerFieldPerDay
-    {
-      throw DomainError(.resourceExhausted,
-        "limit reached: at most \(policy.maxPerCitizenPerFieldPerDay) appointment per citizen per field per day (\(field.rawValue), \(day))")
-    }
-    if try count("citizen_hash = ? AND day = ?", [citizen.nationalIDHash, day.description]) >= policy.maxPerCitizenPerDay {
-      throw DomainError(.resourceExhausted,
-        "limit reached: at most \(policy.maxPerCitizenPerDay) appointments per citizen per day (\(day))")
-    }
-    if try count("phone_hash = ?", [citizen.phoneHash]) >= policy.maxActivePerPhone {
-      throw DomainError(.resourceExhausted,
-        "limit reached: at most \(policy.maxActivePerPhone) active appointments per phone number")
-    }
-    if let address = requester.addressKey,
-      try count("address_key = ? AND created_day = ?", [address, today.description]) >= policy.maxActivePerAddressPerDay
-    {
-      throw DomainError(.resourceExhausted,
-        "limit reached: at most \(policy.maxActivePerAddressPerDay) active appointments booked from one address per day")
-    }
+    let usage = QuotaUsage(
+      citizenFieldDay: try count(
+        "citizen_hash = ? AND day = ? AND field = ?", [citizen.nationalIDHash, day.description, field.rawValue]),
+      citizenDay: try count("citizen_hash = ? AND day = ?", [citizen.nationalIDHash, day.description]),
+      phone: try count("phone_hash = ?", [citizen.phoneHash]),
+      address: try requester.addressKey.map { try count("address_key = ? AND created_day = ?", [$0, today.description]) })
+    try usage.check(policy, field: field, day: day)
   }
 
   static func insert(_ db: Database, _ b: Booking, requester: BookingRequester, day: LocalDate) throws {

@@ -4,30 +4,12 @@ import MotCuaStore
 
 /// The catalogue's rows: services, branches, counters, holidays, staff, and the city and priority settings.
 extension SQLiteStore {
-  private struct CitySetting: Codable {
-    let id: String
-    let name: String
-    let timeZone: String
-    let utcOffsetSeconds: Int64
-  }
-
-  private struct PrioritySetting: Codable {
-    let `default`: [Int]
-    let branches: [String: [Int]]
-  }
-
   public func saveCatalogue(_ catalogue: Catalogue) async throws {
     try await self.pool.write { db in
-      let city = CitySetting(
-        id: catalogue.cityID, name: catalogue.cityName, timeZone: catalogue.civilTime.timeZoneName,
-        utcOffsetSeconds: catalogue.civilTime.utcOffsetSeconds)
-      let priorities = PrioritySetting(
-        default: catalogue.defaultPriorityPolicy.honoured.map(\.rawValue),
-        branches: Dictionary(
-          uniqueKeysWithValues: catalogue.branchPriorityPolicies.map { ($0.key.rawValue, $0.value.honoured.map(\.rawValue)) }))
+      let settings = try CatalogueSettings(catalogue)
       try db.execute(
         sql: "INSERT OR REPLACE INTO settings (key, value) VALUES ('city', ?), ('priorities', ?)",
-        arguments: [try JSON.encode(city), try JSON.encode(priorities)])
+        arguments: [settings.cityJSON, settings.prioritiesJSON])
       for (position, s) in catalogue.services.enumerated() {
         try db.execute(
           sql: """
@@ -83,11 +65,6 @@ extension SQLiteStore {
       guard let cityText = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'city'"),
         let priorityText = try String.fetchOne(db, sql: "SELECT value FROM settings WHERE key = 'priorities'")
       else { return nil }
-      let city = try JSON.decode(CitySetting.self, cityText)
-      let priorities = try JSON.decode(PrioritySetting.self, priorityText)
-      func policy(_ raw: [Int]) -> PriorityPolicy {
-        PriorityPolicy(honoured: raw.compactMap(Priority.init(rawValue:)))
-      }
       let services = try Row.fetchAll(db, sql: "SELECT * FROM services ORDER BY position").map { row in
         Service(
           id: ServiceID(row["id"]), nameVi: row["name_vi"], nameEn: row["name_en"],
@@ -118,14 +95,8 @@ extension SQLiteStore {
           id: StaffID(row["id"]), name: row["name"], branchID: BranchID(row["branch_id"]),
           counterID: CounterID(row["counter_id"]), skills: try JSON.decode([ServiceID].self, row["skills"]))
       }
-      return Catalogue(
-        cityID: city.id, cityName: city.name,
-        civilTime: CivilTime(timeZoneName: city.timeZone, utcOffsetSeconds: city.utcOffsetSeconds),
-        services: services, branches: branches, counters: counters, holidays: holidays,
-        defaultPriorityPolicy: policy(priorities.default),
-        branchPriorityPolicies: Dictionary(
-          uniqueKeysWithValues: priorities.branches.map { (BranchID($0.key), policy($0.value)) }),
-        staff: staff)
+      return try CatalogueSettings(cityJSON: cityText, prioritiesJSON: priorityText).catalogue(
+        services: services, branches: branches, counters: counters, holidays: holidays, staff: staff)
     }
   }
 }

@@ -17,10 +17,7 @@ extension SQLiteStore {
         db, sql: "SELECT fingerprint, ticket_id, lease_id FROM idempotency WHERE principal = ? AND key = ?",
         arguments: [principal, key])
     else { return nil }
-    guard row["fingerprint"] as String == fingerprint else {
-      throw DomainError.failedPrecondition(
-        "idempotency key '\(key)' was already used for a different request; use a new key for a new request")
-    }
+    guard row["fingerprint"] as String == fingerprint else { throw StoreRefusal.keyReused(key) }
     return ((row["ticket_id"] as String?).map(TicketID.init), row["lease_id"])
   }
 
@@ -121,9 +118,7 @@ extension SQLiteStore {
         t.servingStartedAt?.millisecondsSinceEpoch, t.completedAt?.millisecondsSinceEpoch,
         t.counterID?.rawValue, t.recallCount, t.id.rawValue, state.rawValue,
       ])
-    guard db.changesCount == 1 else {
-      throw DomainError(.unavailable, "ticket \(t.number) changed concurrently; try again")
-    }
+    guard db.changesCount == 1 else { throw StoreRefusal.ticketChangedConcurrently(t) }
   }
 
   static func ticket(_ db: Database, _ id: TicketID) throws -> Ticket? {
@@ -230,24 +225,5 @@ extension SQLiteStore {
       counter: try (row["counter"] as String?).map { try JSON.decode(CounterState.self, $0) },
       fromServiceID: (row["from_service_id"] as String?).map(ServiceID.init),
       waitingAfter: Dictionary(uniqueKeysWithValues: waiting.map { (ServiceID($0.key), $0.value) }))
-  }
-}
-
-/// Data in the database that this version cannot read.
-struct StoreCorruption: Error, CustomStringConvertible {
-  let description: String
-  init(_ description: String) { self.description = description }
-}
-
-/// JSON text columns.
-enum JSON {
-  static func encode(_ value: some Encodable) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-  }
-
-  static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-    try JSONDecoder().decode(type, from: Data(text.utf8))
   }
 }

@@ -5,32 +5,6 @@ public import MotCuaStore
 
 /// Rebalancing plans, the assignments they put in force, and the audit trail.
 extension SQLiteStore {
-  /// A move as stored in a plan's `moves` column.
-  private struct StoredMove: Codable {
-    let staff: String
-    let from: String
-    let to: String
-    let services: [String]
-    let startsAt: Int64
-    let endsAt: Int64
-
-    init(_ a: StaffAssignment) {
-      self.staff = a.staffID.rawValue
-      self.from = a.fromBranch.rawValue
-      self.to = a.toBranch.rawValue
-      self.services = a.services.map(\.rawValue)
-      self.startsAt = a.startsAt.millisecondsSinceEpoch
-      self.endsAt = a.endsAt.millisecondsSinceEpoch
-    }
-
-    func assignment(plan: String) -> StaffAssignment {
-      StaffAssignment(
-        staffID: StaffID(self.staff), fromBranch: BranchID(self.from), toBranch: BranchID(self.to),
-        services: self.services.map(ServiceID.init), startsAt: Instant(millisecondsSinceEpoch: self.startsAt),
-        endsAt: Instant(millisecondsSinceEpoch: self.endsAt), planID: plan)
-    }
-  }
-
   public func savePlan(_ plan: StaffPlanRecord) async throws {
     try await self.pool.write { db in
       try db.execute(
@@ -48,19 +22,14 @@ extension SQLiteStore {
 
   public func applyPlan(_ command: ApplyPlanCommand) async throws -> ApplyPlanOutcome {
     try await self.pool.write { db in
-      guard let plan = try Self.plan(command.planID, db) else {
-        throw DomainError.notFound("no plan '\(command.planID)'; StaffService.ProposeRebalance makes one")
-      }
+      guard let plan = try Self.plan(command.planID, db) else { throw StoreRefusal.noPlan(command.planID) }
       if try Bool.fetchOne(db, sql: "SELECT applied_at IS NOT NULL FROM staff_plans WHERE id = ?", arguments: [plan.id])
         == true
       {
         return ApplyPlanOutcome(assignments: try Self.assignments(plan: plan.id, db), alreadyApplied: true)
       }
       let version = try Self.staffingVersion(db)
-      guard version == plan.staffingVersion else {
-        throw DomainError.failedPrecondition(
-          "plan '\(plan.id)' is out of date: staffing changed since it was proposed (another plan was applied); propose again")
-      }
+      guard version == plan.staffingVersion else { throw StoreRefusal.planOutOfDate(plan.id) }
       for move in plan.moves {
         try db.execute(
           sql: """

@@ -42,24 +42,7 @@ public final class SQLiteStore: MotCuaStore {
       var skew: Int64? = nil
       if let offline = command.offline {
         let lease = try Self.checkedLease(db, for: command, offline)
-        // A kiosk clock that is wrong must not put its tickets ahead of others: the issue time is kept within
-        // [lease taken, now] and the skew recorded.
-        var issuedAt = offline.issuedAt
-        let ahead = command.at.seconds(until: issuedAt)
-        if ahead > OfflineIssue.clockSkewTolerance || issuedAt < lease.createdAt || lease.day != offline.issuedOn {
-          skew = ahead
-          issuedAt = min(max(issuedAt, lease.createdAt), command.at)
-        }
-        guard issuedAt < lease.expiresAt else {
-          throw DomainError.failedPrecondition(
-            "ticket \(TicketNumber.format(prefix: command.service.prefix, sequence: offline.sequence)) was issued after lease '\(lease.id)' expired")
-        }
-        ticket = Ticket(
-          id: offline.ticketID, branchID: command.branchID, serviceID: command.service.id,
-          originalServiceID: command.service.id, day: lease.day, sequence: offline.sequence,
-          number: TicketNumber.format(prefix: command.service.prefix, sequence: offline.sequence),
-          priority: command.priority, callRank: command.callRank, state: .waiting, issuedAt: issuedAt,
-          trackingCode: offline.trackingCode)
+        (ticket, skew) = try OfflineReplay.ticket(for: command, offline, lease: lease)
         try Self.insert(db, ticket, leaseID: lease.id, clockSkewSeconds: skew, predicted: command.predicted)
       } else {
         ticket = try Self.issueNext(
@@ -80,20 +63,7 @@ public final class SQLiteStore: MotCuaStore {
   private static func checkedLease(
     _ db: Database, for command: IssueTicketCommand, _ offline: OfflineIssue
   ) throws -> NumberLease {
-    guard let lease = try Self.lease(db, offline.leaseID) else {
-      throw DomainError.notFound("no lease '\(offline.leaseID)'")
-    }
-    guard lease.principalID == command.principalID else {
-      throw DomainError.permissionDenied("lease '\(lease.id)' was taken by another kiosk token")
-    }
-    guard lease.branchID == command.branchID, lease.serviceID == command.service.id else {
-      throw DomainError.failedPrecondition(
-        "lease '\(lease.id)' is for \(lease.branchID) / \(lease.serviceID), not \(command.branchID) / \(command.service.id)")
-    }
-    guard lease.contains(sequence: offline.sequence) else {
-      throw DomainError.failedPrecondition(
-        "number \(offline.sequence) is outside lease '\(lease.id)' (\(lease.firstSequence)–\(lease.lastSequence))")
-    }
+    let lease = try OfflineReplay.check(try Self.lease(db, offline.leaseID), for: command, offline)
     let used = try Bool.fetchOne(
       db,
       sql: """
@@ -104,10 +74,7 @@ public final class SQLiteStore: MotCuaStore {
         offline.ticketID.rawValue, lease.branchID.rawValue, lease.serviceID.rawValue, lease.day.description,
         offline.sequence,
       ])
-    guard used != true else {
-      throw DomainError.failedPrecondition(
-        "number \(offline.sequence) of lease '\(lease.id)' or ticket id '\(offline.ticketID)' was already issued")
-    }
+    guard used != true else { throw OfflineReplay.alreadyIssued(lease, offline) }
     return lease
   }
 
@@ -185,15 +152,12 @@ public final class SQLiteStore: MotCuaStore {
         return CommandOutcome(ticket: earlier, events: [], replayed: true)
       }
       guard var counter = try Self.counterState(db, command.counterID), counter.isOpen else {
-        throw DomainError.failedPrecondition(
-          "counter '\(command.counterID)' is closed; open it with OpenCounter before calling")
+        throw StoreRefusal.counterClosed(command.counterID)
       }
       if let heldID = counter.currentTicketID, let held = try Self.ticket(db, heldID),
         held.state == .called || held.state == .serving
       {
-        throw DomainError.failedPrecondition(
-          "counter '\(command.counterID)' still holds ticket \(held.number) (\(held.state.rawValue)); "
-            + "Complete it or MarkNoShow before calling the next")
+        throw StoreRefusal.counterHolds(command.counterID, held, closing: false)
       }
       guard !counter.serviceIDs.isEmpty else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
       guard let row = try Self.nextWaiting(db, command, services: counter.serviceIDs)
@@ -264,9 +228,7 @@ public final class SQLiteStore: MotCuaStore {
 
   public func updateTicket(_ command: UpdateTicketCommand) async throws -> CommandOutcome {
     try await self.pool.write { db in
-      guard let before = try Self.ticket(db, command.ticketID) else {
-        throw DomainError.notFound("no ticket '\(command.ticketID)'")
-      }
+      guard let before = try Self.ticket(db, command.ticketID) else { throw StoreRefusal.noTicket(command.ticketID) }
       let after = try TicketLifecycle.apply(command.command, to: before, at: command.at)
       try Self.update(db, after, from: before.state)
       var counter: CounterState? = nil
@@ -278,18 +240,10 @@ public final class SQLiteStore: MotCuaStore {
         try Self.save(db, state, at: command.at)
         counter = state
       }
-      let kind: BranchEvent.Kind =
-        switch command.command {
-        case .call: .called
-        case .recall: .recalled
-        case .startServing: .servingStarted
-        case .complete: .completed
-        case .markNoShow: .noShow
-        case .transfer: .transferred
-        }
       let from = before.serviceID != after.serviceID ? before.serviceID : nil
       let event = try Self.record(
-        db, kind, at: command.at, actor: command.principalID, ticket: after, counter: counter, from: from)
+        db, command.command.eventKind, at: command.at, actor: command.principalID, ticket: after, counter: counter,
+        from: from)
       return CommandOutcome(ticket: after, events: [event], replayed: false)
     }
   }
@@ -306,9 +260,7 @@ public final class SQLiteStore: MotCuaStore {
         if let heldID = state.currentTicketID, let held = try Self.ticket(db, heldID),
           held.state == .called || held.state == .serving
         {
-          throw DomainError.failedPrecondition(
-            "counter '\(command.counterID)' still holds ticket \(held.number) (\(held.state.rawValue)); "
-              + "Complete it, MarkNoShow or Transfer it before closing")
+          throw StoreRefusal.counterHolds(command.counterID, held, closing: true)
         }
         guard state.isOpen else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
         state.isOpen = false
@@ -323,18 +275,11 @@ public final class SQLiteStore: MotCuaStore {
 
   public func submitFeedback(_ command: FeedbackCommand) async throws {
     try await self.pool.write { db in
-      guard let ticket = try Self.ticket(db, command.ticketID) else {
-        throw DomainError.notFound("no ticket '\(command.ticketID)'")
-      }
-      guard ticket.state == .done else {
-        throw DomainError.failedPrecondition(
-          "feedback is for served tickets; ticket \(ticket.number) is \(ticket.state.rawValue)")
-      }
+      guard let ticket = try Self.ticket(db, command.ticketID) else { throw StoreRefusal.noTicket(command.ticketID) }
+      guard ticket.state == .done else { throw StoreRefusal.feedbackNotServed(ticket) }
       let exists = try Bool.fetchOne(
         db, sql: "SELECT EXISTS (SELECT 1 FROM feedback WHERE ticket_id = ?)", arguments: [ticket.id.rawValue])
-      guard exists != true else {
-        throw DomainError.failedPrecondition("feedback for ticket \(ticket.number) was already received")
-      }
+      guard exists != true else { throw StoreRefusal.feedbackTwice(ticket) }
       try db.execute(
         sql: "INSERT INTO feedback (ticket_id, score, comment, at) VALUES (?, ?, ?, ?)",
         arguments: [ticket.id.rawValue, command.score, command.comment, command.at.millisecondsSinceEpoch])

@@ -36,6 +36,8 @@ final class BranchHub: Sendable {
     let dropped: [Watcher] = self.state.withLock { state in
       var dropped: [Watcher] = []
       for event in events {
+        // Another server's events arrive both from its commits and from this server's re-reads: keep one.
+        guard let last = state.queues[event.branchID]?.lastSequence, event.sequence > last else { continue }
         state.early[event.branchID, default: [:]][event.sequence] = event
         while var queue = state.queues[event.branchID],
           let next = state.early[event.branchID]?.removeValue(forKey: queue.lastSequence + 1)
@@ -66,6 +68,11 @@ final class BranchHub: Sendable {
   /// A copy of a branch's queue now.
   func queue(_ branch: BranchID) -> BranchQueue? {
     self.state.withLock { $0.queues[branch] }
+  }
+
+  /// The last event sequence applied to each branch.
+  func lastSequences() -> [BranchID: UInt64] {
+    self.state.withLock { $0.queues.mapValues(\.lastSequence) }
   }
 
   /// The sum of every branch's last sequence: it changes whenever any branch does.

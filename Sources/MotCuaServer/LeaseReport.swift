@@ -1,15 +1,18 @@
 public import MotCuaDomain
-import MotCuaSQLite
+public import Logging
+import MotCuaStore
 import QueueEngine
 
 /// `motcua leases`: the numbers leased to kiosks on a day and those never issued — the only gaps numbering has.
 public enum LeaseReport {
-  public static func text(databasePath: String, branch: String, date: String?, clock: any WallClock = SystemClock())
-    async throws -> String
-  {
-    let store = try SQLiteStore(path: databasePath)
+  public static func text(
+    database: DatabaseLocation, branch: String, date: String?, clock: any WallClock = SystemClock(), logger: Logger
+  ) async throws -> String {
+    let opened = try await OpenedStore.open(database, logger: logger)
+    defer { opened.close() }
+    let store = opened.store
     guard let catalogue = try await store.loadCatalogue() else {
-      throw DomainError.failedPrecondition("database \(databasePath) has not been seeded; start the server once")
+      throw DomainError.failedPrecondition("database \(database.description) has not been seeded; start the server once")
     }
     let branchID = try catalogue.requireBranch(BranchID(branch)).id
     let day = try date.map { text throws(DomainError) in

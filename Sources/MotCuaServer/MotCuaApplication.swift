@@ -3,7 +3,6 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 public import Logging
 public import MotCuaDomain
-import MotCuaSQLite
 import MotCuaSeeds
 import MotCuaStore
 public import ServiceLifecycle
@@ -14,14 +13,31 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
   public let config: ServerConfig
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let logger: Logger
+  /// The store, and its connection pool on PostgreSQL (running from `init` until `run` returns).
+  private let opened: OpenedStore
 
   /// Opens (and if new, seeds) the database, rebuilds the live views and prepares the gRPC services.
   public init(config: ServerConfig, clock: any WallClock = SystemClock(), logger: Logger) async throws {
-    let store = try SQLiteStore(path: config.databasePath, enforceCapacity: !config.unsafeDisableCapacityCheck)
+    let environment = ProcessInfo.processInfo.environment
+    let keyFile: String
+    if config.postgres != nil {
+      // Every server of a deployment must hash citizens' numbers with the same key: it is never generated here.
+      guard environment["MOTCUA_PII_KEY"]?.isEmpty == false || config.piiKeyPath != nil else {
+        throw DomainError.failedPrecondition(
+          "with --postgres, give every server the same PII key: MOTCUA_PII_KEY or --pii-key-file FILE "
+            + "(create it once, e.g. head -c 32 /dev/urandom > FILE)")
+      }
+      keyFile = config.piiKeyPath ?? ""
+    } else {
+      keyFile = config.piiKeyPath ?? config.databasePath + ".pii-key"
+    }
+    let opened = try await OpenedStore.open(
+      config.database, logger: logger, enforceCapacity: !config.unsafeDisableCapacityCheck)
+    self.opened = opened
+    let store = opened.store
     let catalogue = try await Self.catalogue(store: store, seeds: config.seedsDirectory, logger: logger)
     let pii = try PIIHasher.load(
-      environment: ProcessInfo.processInfo.environment,
-      keyFile: config.piiKeyPath ?? config.databasePath + ".pii-key", logger: logger)
+      environment: environment, keyFile: keyFile, logger: logger, mayCreate: config.postgres == nil)
     var options = config.options
     if let path = config.travelConfigurationPath {
       options.travelModel = try TravelConfiguration.load(path: path, catalogue: catalogue)
@@ -109,13 +125,18 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
   }
 
   public func run() async throws {
+    defer { self.opened.close() }
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await self.server.serve() }
         group.addTask { await cancelWhenGracefulShutdown { await self.sweep() } }
+        if let store = self.opened.shared {
+          let follower = StoreFollower(core: self.core, store: store, logger: self.logger)
+          group.addTask { await cancelWhenGracefulShutdown { await follower.run() } }
+        }
         if let address = try await self.listeningAddress {
           self.logger.info(
-            "listening on \(address.host):\(address.port) (\(self.config.tlsCertificatePath == nil ? "h2c" : "tls")), database \(self.config.databasePath)")
+            "listening on \(address.host):\(address.port) (\(self.config.tlsCertificatePath == nil ? "h2c" : "tls")), database \(self.config.database.description)")
         }
         if self.config.options.ignoreOpeningHours {
           self.logger.warning("--ignore-opening-hours: kiosks may issue tickets at any hour")

@@ -194,8 +194,10 @@ extension MotCuaCore {
 
   /// Puts assignments in force in the live views: rosters, predictors, and the city load at once.
   func applyStaffing(_ assignments: [StaffAssignment]) {
-    self.staff.add(assignments)
-    self.predictions.applyStaffing(assignments, at: self.clock.now())
+    // Applied by this server's ApplyRebalance and again by the change feed (or by another server's): once.
+    let added = self.staff.add(assignments)
+    guard !added.isEmpty else { return }
+    self.predictions.applyStaffing(added, at: self.clock.now())
     self.cityLoadCache.withLock { $0 = nil }
   }
 }

@@ -14,14 +14,21 @@ public struct PIIHasher: Sendable {
     self.keyBytes = Array(key)
   }
 
-  /// Loads the key from the environment or `keyFile`, creating the file if neither exists.
-  public static func load(environment: [String: String], keyFile: String, logger: Logger) throws -> PIIHasher {
+  /// Loads the key from the environment or `keyFile`, creating the file if neither exists and `mayCreate`.
+  public static func load(
+    environment: [String: String], keyFile: String, logger: Logger, mayCreate: Bool = true
+  ) throws -> PIIHasher {
     if let secret = environment["MOTCUA_PII_KEY"], !secret.isEmpty {
       return PIIHasher(key: SHA256.hash(data: Array(secret.utf8)))
     }
     if let data = FileManager.default.contents(atPath: keyFile) {
       guard data.count >= 32 else { throw DomainError.failedPrecondition("PII key file \(keyFile) is too short") }
       return PIIHasher(key: data)
+    }
+    guard mayCreate else {
+      throw DomainError.failedPrecondition(
+        "PII key file \(keyFile) does not exist; create it once and give every server the same file "
+          + "(e.g. head -c 32 /dev/urandom > \(keyFile))")
     }
     var rng = SystemRandomNumberGenerator()
     let bytes = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })

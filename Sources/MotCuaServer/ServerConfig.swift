@@ -22,6 +22,10 @@ public struct ServerConfig: Sendable {
   public var piiKeyPath: String?
   /// A travel-time configuration file (see `TravelConfiguration`); nil: the detour model's defaults.
   public var travelConfigurationPath: String?
+  /// Set to serve from a shared PostgreSQL database (several servers) instead of the SQLite file.
+  public var postgres: PostgresSettings?
+  /// The SQLite file, unless `postgres` is set.
+  public var database: DatabaseLocation { self.postgres.map(DatabaseLocation.postgres) ?? .sqlite(path: self.databasePath) }
   /// Test-only: lets slots be booked over capacity, to show the booking suite catches it. Never in production.
   public var unsafeDisableCapacityCheck = false
 
@@ -38,3 +42,4 @@ public struct ServerConfig: Sendable {
     self.options = options
   }
 }
+

@@ -13,10 +13,16 @@ final class StaffRoster: Sendable {
     self.assignments = Mutex(assignments)
   }
 
-  /// Adds assignments just put in force.
-  func add(_ new: [StaffAssignment]) {
+  /// Adds assignments just put in force; returns those it did not have.
+  @discardableResult
+  func add(_ new: [StaffAssignment]) -> [StaffAssignment] {
     self.assignments.withLock { all in
-      for assignment in new where !all.contains(assignment) { all.append(assignment) }
+      var added: [StaffAssignment] = []
+      for assignment in new where !all.contains(assignment) && !added.contains(assignment) {
+        added.append(assignment)
+      }
+      all += added
+      return added
     }
   }
 

@@ -1,16 +1,17 @@
 public import Logging
 public import MotCuaDomain
-import MotCuaSQLite
 import MotCuaStore
 
 /// `motcua token create`: makes a token, stores its hash, returns the token (shown once).
 public enum TokenAdministration {
   /// - Throws: `DomainError` when the role's branch or counter is missing or unknown.
   public static func create(
-    databasePath: String, seedsDirectory: String, role: Principal.Role, branch: String?, counter: String?,
+    database: DatabaseLocation, seedsDirectory: String, role: Principal.Role, branch: String?, counter: String?,
     label: String, clock: any WallClock = SystemClock(), logger: Logger
   ) async throws -> String {
-    let store = try SQLiteStore(path: databasePath)
+    let opened = try await OpenedStore.open(database, logger: logger)
+    defer { opened.close() }
+    let store = opened.store
     let catalogue = try await MotCuaApplication.catalogue(store: store, seeds: seedsDirectory, logger: logger)
     let branchID = try branch.map { id throws(DomainError) in try catalogue.requireBranch(BranchID(id)).id }
     var counterID: CounterID? = nil

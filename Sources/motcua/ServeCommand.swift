@@ -8,7 +8,7 @@ struct ServeCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve", abstract: "Run the gRPC server (creates and seeds the database on first start).")
 
-  @Option(help: "SQLite database file.") var db = "motcua.sqlite"
+  @OptionGroup var database: DatabaseOptions
   @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).") var listen = "127.0.0.1:50051"
   @Option(help: "Seed directory for a new database.") var seeds = "seeds"
   @Flag(help: "Let kiosks issue tickets at any hour (demos, tests at night).") var ignoreOpeningHours = false
@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
     logger.logLevel = .info
     let (host, port) = try self.address()
     let config = ServerConfig(
-      databasePath: self.db, host: host, port: port, seedsDirectory: self.seeds, tlsCertificatePath: self.tlsCert,
+      databasePath: self.database.db, host: host, port: port, seedsDirectory: self.seeds, tlsCertificatePath: self.tlsCert,
       tlsKeyPath: self.tlsKey,
       options: .init(
         ignoreOpeningHours: self.ignoreOpeningHours, anonymousRatePerSecond: self.anonymousRate,
@@ -57,6 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
     serverConfig.travelConfigurationPath = self.travel
     serverConfig.piiKeyPath = self.piiKeyFile
     serverConfig.unsafeDisableCapacityCheck = self.unsafeDisableCapacityCheck
+    serverConfig.postgres = self.database.postgresSettings
+    if self.database.allowUnsafeDurability { logger.critical("--allow-unsafe-durability: acknowledged commands may be lost") }
     if self.unsafeDisableCapacityCheck { logger.critical("--unsafe-disable-capacity-check: slots can be overbooked (tests only)") }
     let app = try await MotCuaApplication(config: serverConfig, logger: logger)
     var groupConfig = ServiceGroupConfiguration(

@@ -11,7 +11,7 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Create a token and print it (it is shown once; only its hash is stored).")
 
-    @Option(help: "SQLite database file.") var db = "motcua.sqlite"
+    @OptionGroup var database: DatabaseOptions
     @Option(help: "Seed directory, if the database is new.") var seeds = "seeds"
     @Option(help: "kiosk, counter, manager or portal.") var role: String
     @Option(help: "The branch it acts for (required for kiosk and counter; a manager without one is city-wide).")
@@ -27,7 +27,7 @@ struct TokenCommand: AsyncParsableCommand {
       logger.logLevel = .warning
       do {
         let token = try await TokenAdministration.create(
-          databasePath: self.db, seedsDirectory: self.seeds, role: role, branch: self.branch, counter: self.counter,
+          database: self.database.location, seedsDirectory: self.seeds, role: role, branch: self.branch, counter: self.counter,
           label: self.label, logger: logger)
         print(token)
       } catch let error as DomainError {

@@ -59,7 +59,7 @@ final class TestServer: Sendable {
 
   func token(_ role: Principal.Role, branch: String? = nil, counter: String? = nil) async throws -> String {
     try await TokenAdministration.create(
-      databasePath: self.databasePath, seedsDirectory: Self.seeds, role: role, branch: branch, counter: counter,
+      database: .sqlite(path: self.databasePath), seedsDirectory: Self.seeds, role: role, branch: branch, counter: counter,
       label: "test", clock: self.clock, logger: Self.quiet)
   }
 

@@ -235,7 +235,7 @@ import Testing
     var f = StoreFixture()
     var issued: [Ticket] = []
     for _ in 0..<5 { issued.append(try await under.store.issueTicket(f.issue()).ticket!) }
-    let reopened = try under.reopen()
+    let reopened = try await under.reopen()
     for ticket in issued { #expect(try await reopened.ticket(ticket.id) == ticket) }
     #expect(try await reopened.activeTickets(branch: f.branch, since: f.day).count == 5)
     #expect(try await reopened.issueTicket(f.issue()).ticket?.sequence == 6)

@@ -1,13 +1,17 @@
 import Foundation
+import Logging
 import MotCuaDomain
+import MotCuaPostgres
 import MotCuaSQLite
 import MotCuaSeeds
 import MotCuaStore
+import PostgresNIO
 import Testing
 
-/// Every store driver the contract suite runs against. The PostgreSQL driver joins this list.
+/// Every store driver the contract suite runs against.
 enum StoreDriver: String, CaseIterable, CustomTestStringConvertible, Sendable {
   case sqlite
+  case postgres
 
   var testDescription: String { self.rawValue }
 
@@ -21,13 +25,18 @@ enum StoreDriver: String, CaseIterable, CustomTestStringConvertible, Sendable {
       let store = try SQLiteStore(path: path)
       try await store.saveCatalogue(Seeds.catalogue)
       return StoreUnderTest(store: store, reopen: { try SQLiteStore(path: path) })
+    case .postgres:
+      let url = try await PostgresTestServer.freshDatabase()
+      let store = try await PostgresTestServer.open(url)
+      try await store.saveCatalogue(Seeds.catalogue)
+      return StoreUnderTest(store: store, reopen: { try await PostgresTestServer.open(url) })
     }
   }
 }
 
 struct StoreUnderTest {
   let store: any MotCuaStore
-  let reopen: @Sendable () throws -> any MotCuaStore
+  let reopen: @Sendable () async throws -> any MotCuaStore
 }
 
 /// The repository's seed data, loaded once.
@@ -36,4 +45,3 @@ enum Seeds {
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("seeds").path
   static let catalogue: Catalogue = try! SeedLoader.load(directory: directory)
 }
-

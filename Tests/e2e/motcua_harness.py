@@ -135,7 +135,7 @@ class Server:
     def serve_command(self) -> list[str]:
         cmd = [
             str(self.binary), "serve",
-            "--db", str(self.db_path),
+            *self.database_args(),
             "--listen", "127.0.0.1:0",
             "--seeds", str(self.seeds),
             "--ignore-opening-hours",
@@ -250,8 +250,11 @@ class Server:
             channel.close()
         self._channels.clear()
 
+    def database_args(self) -> list[str]:
+        return ["--db", str(self.db_path)]
+
     def token(self, role: str, *, branch: str | None = None, counter: str | None = None) -> str:
-        cmd = [str(self.binary), "token", "create", "--db", str(self.db_path), "--seeds", str(self.seeds),
+        cmd = [str(self.binary), "token", "create", *self.database_args(), "--seeds", str(self.seeds),
                "--role", role]
         if branch:
             cmd += ["--branch", branch]
@@ -351,6 +354,7 @@ class BranchWatcher:
     def __init__(self, call) -> None:
         self._call = call
         self._messages: list = []
+        self.arrivals: list[float] = []  # time.time() at which each message arrived
         self._cond = threading.Condition()
         self.finished = False
         self.error: grpc.RpcError | None = None
@@ -360,8 +364,10 @@ class BranchWatcher:
     def _read(self) -> None:
         try:
             for message in self._call:
+                arrived = time.time()
                 with self._cond:
                     self._messages.append(message)
+                    self.arrivals.append(arrived)
                     self._cond.notify_all()
         except grpc.RpcError as err:
             if err.code() != grpc.StatusCode.CANCELLED:
@@ -730,3 +736,81 @@ class LoopbackForwarder:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Several servers on one PostgreSQL (scripts/postgres-server.sh starts a throw-away PostgreSQL 15)
+
+POSTGRES_SCRIPT = REPO / "scripts" / "postgres-server.sh"
+
+
+class PostgresCluster:
+    """A PostgreSQL server of the test's own in a temporary directory: start, crash (`pg_ctl stop -m
+    immediate`), restart on the same port, fresh databases, psql queries."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.url = ""
+
+    def _run(self, command: str) -> str:
+        result = subprocess.run([str(POSTGRES_SCRIPT), command, str(self.directory)], capture_output=True,
+                                text=True, timeout=120)
+        if result.returncode != 0:
+            log = self.directory / "server.log"
+            tail = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+            raise RuntimeError(f"postgres-server.sh {command} failed:\n{result.stdout}\n{result.stderr}\n{tail}")
+        return result.stdout.strip()
+
+    def start(self) -> "PostgresCluster":
+        self.url = self._run("start")
+        return self
+
+    def crash(self) -> None:
+        self._run("crash")
+
+    def restart(self) -> None:
+        self._run("restart")
+
+    def stop(self) -> None:
+        try:
+            self._run("stop")
+        except RuntimeError:
+            pass
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        url = self.url.rsplit("/", 1)[0] + "/" + database
+        result = subprocess.run(["psql", url, "-Atq", "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True,
+                                text=True, timeout=60)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {result.stderr}")
+        return result.stdout.strip()
+
+    def new_database(self, name: str) -> str:
+        """Creates database `name` and returns its URL."""
+        self.psql(f'CREATE DATABASE "{name}"')
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+
+class PostgresServer(Server):
+    """A `motcua serve --postgres URL` process; every server of a test shares the PII key file."""
+
+    def __init__(self, binary: Path, url: str, workdir: Path, key_file: Path, extra_args: Sequence[str] = (),
+                 **kwargs) -> None:
+        super().__init__(binary, workdir / "unused.sqlite", workdir / "server.log", **kwargs)
+        self.url = url
+        self.key_file = key_file
+        self.extra_args = list(extra_args)
+
+    def database_args(self) -> list[str]:
+        return ["--postgres", self.url, "--postgres-pool-size", "8"]
+
+    def serve_command(self) -> list[str]:
+        return super().serve_command() + ["--pii-key-file", str(self.key_file)] + self.extra_args
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of values; nan when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]

@@ -6,6 +6,7 @@ struct HealthServiceAdapter: Grpc_Health_V1_Health.ServiceProtocol {
   static let services: Set<String> = [
     "", "motcua.v1.DirectoryService", "motcua.v1.KioskService", "motcua.v1.TicketService",
     "motcua.v1.CounterService", "motcua.v1.DisplayService", "motcua.v1.BookingService", "motcua.v1.ReportService",
+    "motcua.v1.SchedulerService", "motcua.v1.StaffService",
   ]
 
   let core: MotCuaCore

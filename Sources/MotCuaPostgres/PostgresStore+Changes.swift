@@ -1,0 +1,92 @@
+public import MotCuaStore
+import MotCuaDomain
+import PostgresNIO
+
+/// The change feed: LISTEN on a connection of its own (a pooled one would be lent to commands).
+extension PostgresStore {
+  /// Channels the migration's triggers notify.
+  static let eventsChannel = "motcua_events"
+  static let staffingChannel = "motcua_staffing"
+
+  public func followChanges(_ onChange: @escaping @Sendable (StoreChange) async -> Void) async throws {
+    if let configurationError { throw configurationError }
+    let configuration = try self.configuration.connectionConfiguration()
+    var backoff = Duration.milliseconds(100)
+    var connectionID = 0
+    while !Task.isCancelled {
+      connectionID += 1
+      do {
+        let connection = try await PostgresConnection.connect(
+          configuration: configuration, id: connectionID, logger: self.logger)
+        do {
+          try await Self.follow(connection, onEstablished: { backoff = .milliseconds(100) }, onChange)
+        } catch {
+          self.logger.debug("change feed lost", metadata: ["error": "\(error)"])
+        }
+        try? await connection.close()
+      } catch {
+        self.logger.debug("change feed cannot connect", metadata: ["error": "\(error)"])
+      }
+      if Task.isCancelled { return }
+      try? await Task.sleep(for: backoff)
+      backoff = min(backoff * 2, .seconds(2))
+    }
+  }
+
+  /// Listens on both channels of `connection` and reports what arrives, in order, until the connection is lost
+  /// (throws) or the task is cancelled (returns).
+  private static func follow(
+    _ connection: PostgresConnection, onEstablished: () -> Void,
+    _ onChange: @escaping @Sendable (StoreChange) async -> Void
+  ) async throws {
+    let (changes, sink) = AsyncStream<StoreChange>.makeStream()
+    try await connection.listen(on: Self.eventsChannel) { events in
+      try await connection.listen(on: Self.staffingChannel) { staffing in
+        onEstablished()
+        await onChange(.resynchronise)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          group.addTask {
+            for try await notification in events {
+              if let change = Self.change(eventPayload: notification.payload) { sink.yield(change) }
+            }
+            throw FeedLost()
+          }
+          group.addTask {
+            for try await _ in staffing { sink.yield(.staffing) }
+            throw FeedLost()
+          }
+          group.addTask {
+            try await withTaskCancellationHandler {
+              try await connection.closeFuture.get()
+            } onCancel: {
+              let closing: EventLoopFuture<Void> = connection.close()
+              closing.whenComplete { _ in }
+            }
+            throw FeedLost()
+          }
+          group.addTask {
+            for await change in changes { await onChange(change) }
+          }
+          defer { sink.finish() }
+          do {
+            try await group.next()
+          } catch {
+            group.cancelAll()
+            if Task.isCancelled { return }
+            throw error
+          }
+        }
+      }
+    }
+  }
+
+  /// `branch:sequence` → `.events`.
+  static func change(eventPayload payload: String) -> StoreChange? {
+    guard let colon = payload.lastIndex(of: ":"), let sequence = UInt64(payload[payload.index(after: colon)...])
+    else { return nil }
+    return .events(BranchID(String(payload[..<colon])), sequence: sequence)
+  }
+}
+
+/// The change feed's connection closed.
+struct FeedLost: Error {}

@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import MotCuaDomain
+import PostgresNIO
+import Synchronization
+
+/// Every command is one READ COMMITTED transaction, re-run from the start when the database reports a conflict it
+/// resolved by failing this transaction (a unique key taken by a concurrent duplicate, a serialization failure, a
+/// deadlock): the re-run sees what the other transaction committed, e.g. the idempotent result it produced.
+extension PostgresStore {
+  /// How many times a command runs before the store answers UNAVAILABLE.
+  static let maxAttempts = 6
+
+  /// Runs `body` in one transaction, retrying conflicts; maps connection failures to `DomainError.unavailable`.
+  func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
+    var lastReason = "conflicting transactions"
+    var lastRefusal: DomainError? = nil
+    for attempt in 1...Self.maxAttempts {
+      do {
+        return try await self.attempt(body)
+      } catch {
+        switch Self.classify(error) {
+        case .domain(let domainError):
+          throw domainError
+        case .retry(let reason, let refusal):
+          lastReason = reason
+          lastRefusal = refusal
+          self.logger.debug("transaction conflict, retrying", metadata: ["reason": "\(reason)", "attempt": "\(attempt)"])
+          let base = 5 * (1 << min(attempt, 5))
+          try? await Task.sleep(for: .milliseconds(Int.random(in: base / 2...base)))
+        case .unavailable(let reason):
+          throw Self.unavailable(reason)
+        case .other(let error):
+          throw error
+        }
+      }
+    }
+    throw lastRefusal ?? Self.unavailable("\(lastReason) after \(Self.maxAttempts) attempts")
+  }
+
+  static func unavailable(_ reason: String) -> DomainError {
+    DomainError(.unavailable, "the database is unavailable (\(reason)); retry the request")
+  }
+
+  /// One run of `body` in a transaction. If no connection is lent within twice the connect timeout (the
+  /// database is away), the attempt fails at once with `LeaseTimeout` instead of waiting for the pool to give
+  /// up; the abandoned request, if it is lent a connection later, runs nothing.
+  private func attempt<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
+    let gate = LeaseGate()
+    let client = self.client
+    let logger = self.logger
+    let patience = self.configuration.connectTimeout * 2
+    let outcome = Outcome<T>()
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        outcome.wait(continuation)
+        let work = Task {
+          do {
+            let value = try await client.withTransaction(logger: logger) { connection in
+              guard gate.claim() else { throw LeaseTimeout() }
+              return try await body(PostgresSession(connection: connection, logger: logger))
+            }
+            outcome.finish(.success(value))
+          } catch {
+            outcome.finish(.failure(error))
+          }
+        }
+        let timer = Task {
+          try? await Task.sleep(for: patience)
+          if gate.abandon() {
+            outcome.finish(.failure(LeaseTimeout()))
+            work.cancel()
+          }
+        }
+        outcome.onFinish { timer.cancel() }
+        gate.onCancel { work.cancel() }
+      }
+    } onCancel: {
+      gate.cancel()
+    }
+  }
+
+  /// What a failed attempt means.
+  enum Failure {
+    case domain(DomainError)
+    case retry(String, DomainError?)
+    case unavailable(String)
+    case other(any Error)
+  }
+
+  static func classify(_ error: any Error) -> Failure {
+    var cause = error
+    if let transaction = error as? PostgresTransactionError {
+      cause = transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
+    }
+    switch cause {
+    case let domain as DomainError:
+      return .domain(domain)
+    case let changed as ConcurrentChange:
+      return .retry(changed.refusal.message, changed.refusal)
+    case is LeaseTimeout:
+      return .unavailable("no connection within the connect timeout")
+    case let psql as PSQLError:
+      guard psql.code == .server, let state = psql.serverInfo?[.sqlState] else {
+        return .unavailable("\(psql.code)")
+      }
+      switch state {
+      case "23505": return .retry("unique violation", nil)
+      case "40001": return .retry("serialization failure", nil)
+      case "40P01": return .retry("deadlock", nil)
+      default:
+        // Connection exceptions, insufficient resources, operator intervention (shutdown, recovery).
+        if ["08", "53", "57"].contains(String(state.prefix(2))) { return .unavailable("SQLSTATE \(state)") }
+        return .other(psql)
+      }
+    default:
+      if cause is CancellationError { return .unavailable("cancelled") }
+      // The pool's error type lives in a module this target does not import.
+      if String(reflecting: type(of: cause)).hasSuffix("ConnectionPoolError") {
+        return .unavailable("connection pool: \(cause)")
+      }
+      return .other(cause)
+    }
+  }
+}
+
+/// A guarded update found the row changed by a concurrent command: re-run the transaction.
+struct ConcurrentChange: Error {
+  /// What to answer if it keeps happening.
+  let refusal: DomainError
+}
+
+/// No pooled connection became available in time.
+struct LeaseTimeout: Error {}
+
+/// Who was first: the transaction that was lent a connection, or the timer that gave up waiting for one.
+final class LeaseGate: Sendable {
+  private enum State { case waiting, leased, abandoned }
+  private struct Box {
+    var state = State.waiting
+    var cancelled = false
+    var onCancel: (@Sendable () -> Void)?
+  }
+  private let box = Mutex(Box())
+
+  /// The transaction got its connection: true unless the timer gave up first.
+  func claim() -> Bool {
+    self.box.withLock { box in
+      guard box.state == .waiting, !box.cancelled else { return box.state == .leased }
+      box.state = .leased
+      return true
+    }
+  }
+
+  /// The timer gave up: true unless the transaction already has its connection.
+  func abandon() -> Bool {
+    self.box.withLock { box in
+      guard box.state == .waiting else { return false }
+      box.state = .abandoned
+      return true
+    }
+  }
+
+  /// The caller went away: the transaction is cancelled (before or during its run: it rolls back).
+  func cancel() {
+    let action = self.box.withLock { box in
+      box.cancelled = true
+      return box.onCancel
+    }
+    action?()
+  }
+
+  func onCancel(_ action: @escaping @Sendable () -> Void) {
+    let cancelled = self.box.withLock { box in
+      box.onCancel = action
+      return box.cancelled
+    }
+    if cancelled { action() }
+  }
+}
+
+/// Resumes the caller once, with whichever result comes first.
+final class Outcome<T: Sendable>: Sendable {
+  private struct Box {
+    var continuation: CheckedContinuation<T, any Error>?
+    var result: Result<T, any Error>?
+    var onFinish: (@Sendable () -> Void)?
+  }
+  private let box = Mutex(Box())
+
+  func wait(_ continuation: CheckedContinuation<T, any Error>) {
+    self.box.withLock { $0.continuation = continuation }
+  }
+
+  func finish(_ result: Result<T, any Error>) {
+    let (continuation, action): (CheckedContinuation<T, any Error>?, (@Sendable () -> Void)?) = self.box.withLock {
+      box in
+      guard box.result == nil else { return (nil, nil) }
+      box.result = result
+      defer { box.continuation = nil }
+      return (box.continuation, box.onFinish)
+    }
+    continuation?.resume(with: result)
+    action?()
+  }
+
+  func onFinish(_ action: @escaping @Sendable () -> Void) {
+    let finished = self.box.withLock { box in
+      box.onFinish = action
+      return box.result != nil
+    }
+    if finished { action() }
+  }
+}

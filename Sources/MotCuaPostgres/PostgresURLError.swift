@@ -1,0 +1,4 @@
+/// A database URL the store cannot use.
+struct PostgresURLError: Error, CustomStringConvertible {
+  let description: String
+}
