@@ -1,6 +1,8 @@
 public import MotCuaStore
 import MotCuaDomain
+import Logging
 import PostgresNIO
+import Synchronization
 
 /// The change feed: LISTEN on a connection of its own (a pooled one would be lent to commands).
 extension PostgresStore {
@@ -19,7 +21,7 @@ extension PostgresStore {
         let connection = try await PostgresConnection.connect(
           configuration: configuration, id: connectionID, logger: self.logger)
         do {
-          try await Self.follow(connection, onEstablished: { backoff = .milliseconds(100) }, onChange)
+          try await Self.follow(connection, logger: self.logger, onEstablished: { backoff = .milliseconds(100) }, onChange)
         } catch {
           self.logger.debug("change feed lost", metadata: ["error": "\(error)"])
         }
@@ -36,7 +38,7 @@ extension PostgresStore {
   /// Listens on both channels of `connection` and reports what arrives, in order, until the connection is lost
   /// (throws) or the task is cancelled (returns).
   private static func follow(
-    _ connection: PostgresConnection, onEstablished: () -> Void,
+    _ connection: PostgresConnection, logger: Logger, onEstablished: () -> Void,
     _ onChange: @escaping @Sendable (StoreChange) async -> Void
   ) async throws {
     let (changes, sink) = AsyncStream<StoreChange>.makeStream()
@@ -67,6 +69,13 @@ extension PostgresStore {
           group.addTask {
             for await change in changes { await onChange(change) }
           }
+          group.addTask {
+            // A connection dropped without a reset (a dead host, a NAT timeout) never closes by itself: ask.
+            while true {
+              try await Task.sleep(for: Self.livenessInterval)
+              try await Self.ping(connection, logger: logger)
+            }
+          }
           defer { sink.finish() }
           do {
             try await group.next()
@@ -80,6 +89,21 @@ extension PostgresStore {
     }
   }
 
+  /// How often the feed's connection is asked whether it is alive, and how long it has to answer.
+  static let livenessInterval = Duration.seconds(5)
+
+  /// `SELECT 1`; the connection is closed (and the feed restarts) when it does not answer in time.
+  private static func ping(_ connection: PostgresConnection, logger: Logger) async throws {
+    let answered = AnsweredFlag()
+    let watchdog = Task {
+      try await Task.sleep(for: Self.livenessInterval)
+      if !answered.isSet { connection.close().whenComplete { _ in } }
+    }
+    defer { watchdog.cancel() }
+    _ = try await connection.query("SELECT 1", logger: logger)
+    answered.set()
+  }
+
   /// `branch:sequence` → `.events`.
   static func change(eventPayload payload: String) -> StoreChange? {
     guard let colon = payload.lastIndex(of: ":"), let sequence = UInt64(payload[payload.index(after: colon)...])
@@ -90,3 +114,10 @@ extension PostgresStore {
 
 /// The change feed's connection closed.
 struct FeedLost: Error {}
+
+/// Set once a liveness query was answered.
+final class AnsweredFlag: Sendable {
+  private let value = Mutex(false)
+  func set() { self.value.withLock { $0 = true } }
+  var isSet: Bool { self.value.withLock { $0 } }
+}

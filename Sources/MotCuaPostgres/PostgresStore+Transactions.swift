@@ -42,15 +42,17 @@ extension PostgresStore {
     DomainError(.unavailable, "the database is unavailable (\(reason)); retry the request")
   }
 
-  /// One run of `body` in a transaction. If no connection is lent within twice the connect timeout (the
-  /// database is away), the attempt fails at once with `LeaseTimeout` instead of waiting for the pool to give
-  /// up; the abandoned request, if it is lent a connection later, runs nothing.
+  /// One run of `body` in a transaction. If no connection is lent within twice the connect timeout while no
+  /// other command got one either (the database is away, not merely busy), the attempt fails at once with
+  /// `LeaseTimeout` instead of waiting for the pool to give up; the abandoned request, if it is lent a
+  /// connection later, runs nothing.
   private func attempt<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
     let gate = LeaseGate()
     let client = self.client
     let logger = self.logger
     let patience = self.configuration.connectTimeout * 2
     let outcome = Outcome<T>()
+    let activity = self.poolActivity
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         outcome.wait(continuation)
@@ -58,6 +60,7 @@ extension PostgresStore {
           do {
             let value = try await client.withTransaction(logger: logger) { connection in
               guard gate.claim() else { throw LeaseTimeout() }
+              activity.lent()
               return try await body(PostgresSession(connection: connection, logger: logger))
             }
             outcome.finish(.success(value))
@@ -66,10 +69,15 @@ extension PostgresStore {
           }
         }
         let timer = Task {
-          try? await Task.sleep(for: patience)
-          if gate.abandon() {
-            outcome.finish(.failure(LeaseTimeout()))
-            work.cancel()
+          while !Task.isCancelled {
+            try? await Task.sleep(for: patience)
+            // A busy pool lends connections to others meanwhile: keep waiting for one.
+            if Task.isCancelled || activity.lentWithin(patience) { continue }
+            if gate.abandon() {
+              outcome.finish(.failure(LeaseTimeout()))
+              work.cancel()
+            }
+            return
           }
         }
         outcome.onFinish { timer.cancel() }
@@ -91,6 +99,12 @@ extension PostgresStore {
   static func classify(_ error: any Error) -> Failure {
     var cause = error
     if let transaction = error as? PostgresTransactionError {
+      if transaction.closureError == nil, transaction.beginError == nil, transaction.commitError != nil {
+        // The outcome is unknown: the database may have committed before the connection broke.
+        return .unavailable(
+          "the connection was lost while committing, so the command may have been applied; read its result "
+            + "before repeating a command that has no idempotency key")
+      }
       cause = transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
     }
     switch cause {
@@ -109,6 +123,12 @@ extension PostgresStore {
       case "40001": return .retry("serialization failure", nil)
       case "40P01": return .retry("deadlock", nil)
       default:
+        // Data exceptions come from what the caller sent (e.g. a NUL character, which text columns refuse).
+        if state.hasPrefix("22") {
+          return .domain(
+            DomainError.invalidArgument(
+              "the request holds a value the database cannot store (SQLSTATE \(state), e.g. a NUL character); correct it"))
+        }
         // Connection exceptions, insufficient resources, operator intervention (shutdown, recovery).
         if ["08", "53", "57"].contains(String(state.prefix(2))) { return .unavailable("SQLSTATE \(state)") }
         return .other(psql)
@@ -210,5 +230,16 @@ final class Outcome<T: Sendable>: Sendable {
       return box.result != nil
     }
     if finished { action() }
+  }
+}
+
+/// When the pool last lent a connection: tells a database that is away from a pool that is only busy.
+final class PoolActivity: Sendable {
+  private let last = Mutex<ContinuousClock.Instant?>(nil)
+
+  func lent() { self.last.withLock { $0 = .now } }
+
+  func lentWithin(_ duration: Duration) -> Bool {
+    self.last.withLock { $0.map { ContinuousClock.now - $0 < duration } ?? false }
   }
 }

@@ -18,6 +18,8 @@ public final class PostgresStore: SharedStore {
   let enforceCapacity: Bool
   /// Set when the configuration cannot be used (a bad URL); every command then throws it.
   let configurationError: (any Error)?
+  /// When a command last got a connection.
+  let poolActivity = PoolActivity()
 
   /// Creates the store; nothing connects until `run()` runs and a command needs a connection.
   ///
@@ -267,7 +269,8 @@ public final class PostgresStore: SharedStore {
 
   public func updateTicket(_ command: UpdateTicketCommand) async throws -> CommandOutcome {
     try await self.command { s in
-      guard let before = try await Self.ticket(s, command.ticketID) else {
+      // Locked: two servers changing one ticket at once (a transfer and a recall) apply one after the other.
+      guard let before = try await Self.ticket(s, command.ticketID, forUpdate: true) else {
         throw StoreRefusal.noTicket(command.ticketID)
       }
       let after = try TicketLifecycle.apply(command.command, to: before, at: command.at)

@@ -68,9 +68,11 @@ public final class MotCuaCore: Sendable {
     estimator: any WaitEstimator = QueueLengthEstimator()
   ) async throws -> MotCuaCore {
     let today = catalogue.civilTime.date(of: clock.now())
+    // Sequences first: whatever another server commits while tickets and counters are read has a later sequence,
+    // and re-applying it (events carry whole tickets and counters) leaves the queue as the store has it.
+    let sequences = try await store.lastEventSequences()
     let tickets = Dictionary(grouping: try await store.activeTickets(branch: nil, since: today), by: \.branchID)
     let counters = Dictionary(grouping: try await store.counterStates(branch: nil), by: \.branchID)
-    let sequences = try await store.lastEventSequences()
     let now = clock.now()
     let staff = StaffRoster(
       catalogue: catalogue,

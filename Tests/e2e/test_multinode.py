@@ -254,6 +254,15 @@ def test_three_servers_share_numbering_calling_and_displays(pb, start_servers):
     assert kill_now.wait(LOAD_TIMEOUT), f"only {ledger.acknowledged()} tickets acknowledged; errors {ledger.errors[:3]}"
     alive[2] = False
     servers[2].kill9()
+    # The board that watched server 2 reconnects to server 0 and resumes after the last event it showed.
+    gone = time.monotonic() + 10
+    while not watchers[2].finished and time.monotonic() < gone:
+        time.sleep(0.01)
+    assert watchers[2].finished, "the killed server's stream did not end"
+    shown = watchers[2].messages()
+    last_shown = max([e.sequence for e in stream_events(shown)] +
+                     [m.snapshot.sequence for m in shown if m.WhichOneof("payload") == "snapshot"])
+    resumed = clients[0].watch(BRANCH, after_sequence=last_shown, deadline=LOAD_TIMEOUT + 60)
     for thread in issuers:
         thread.join(max(0.0, deadline - time.monotonic()))
     issued_in = time.monotonic() - started
@@ -275,10 +284,13 @@ def test_three_servers_share_numbering_calling_and_displays(pb, start_servers):
     assert not twice, f"{len(twice)} tickets called twice"
     assert set(called_ids) == {t.ticket_id for t in tickets}, "not every ticket was called"
 
-    # Every watcher on a live server saw every call, in order; the killed server's watcher saw calls in order.
+    # Every watcher on a live server saw every call, in order; so did the board that moved from server 2 to 0.
     for index, watcher in enumerate(watchers[:2]):
         watcher.wait_until(lambda m: len([e for e in stream_events(m) if e.kind == CALLED]) >= TICKETS, 10,
                            f"all {TICKETS} calls on server {index}")
+    called_before_kill = len([e for e in stream_events(watchers[2].messages()) if e.kind == CALLED])
+    resumed.wait_until(lambda m: len([e for e in stream_events(m) if e.kind == CALLED]) >= TICKETS - called_before_kill,
+                       10, "the remaining calls on the board that changed server")
     latencies = []
     for index, watcher in enumerate(watchers):
         events = stream_events(watcher.messages())
@@ -292,7 +304,11 @@ def test_three_servers_share_numbering_calling_and_displays(pb, start_servers):
         for event, arrived in called:
             if by_number.get(event.number, index) != index:  # a call made through another server
                 latencies.append(arrived - (event.at.seconds + event.at.nanos / 1e9))
-    for watcher in watchers:
+    moved = stream_events(watchers[2].messages()) + [e for e in stream_events(resumed.messages())
+                                                     if e.sequence > last_shown]
+    assert in_order_without_gaps(moved), "the board that changed server missed or repeated events"
+    assert {e.number for e in moved if e.kind == CALLED} == set(numbers), "the board that changed server missed calls"
+    for watcher in watchers + [resumed]:
         watcher.close()
     close_all(channels)
 
