@@ -39,21 +39,7 @@ import Testing
     let counters = Array(f.counters.prefix(6)).map(\.id)
     for counter in counters { _ = try await a.setCounter(f.open(counter, for: [f.serviceA.id])) }
     for _ in 0..<90 { _ = try await a.issueTicket(f.issue()) }
-    let fixture = f
-    let calls = try await withThrowingTaskGroup(of: [Call].self) { group in
-      for (n, counter) in counters.enumerated() {
-        let store = n.isMultiple(of: 2) ? a : b
-        group.addTask {
-          var mine: [Call] = []
-          while let ticket = try await store.callNext(fixture.callNext(counter)).ticket {
-            mine.append(Call(ticket: ticket.id, counter: counter))
-            _ = try await store.updateTicket(fixture.update(ticket.id, .complete(counter: counter)))
-          }
-          return mine
-        }
-      }
-      return try await group.reduce(into: []) { $0 += $1 }
-    }
+    let calls = try await CallLedger.callUntilEmpty(counters, through: [a, b], f)
     #expect(CallLedger(calls).ticketsCalledMoreThanOnce.isEmpty)
     #expect(Set(calls.map(\.ticket)).count == 90)
   }

@@ -118,20 +118,7 @@ import Testing
     let counters = Array(f.counters.prefix(8)).map(\.id)
     for counter in counters { _ = try await store.setCounter(f.open(counter, for: [f.serviceA.id])) }
     for _ in 0..<150 { _ = try await store.issueTicket(f.issue()) }
-    let fixture = f
-    let calls = try await withThrowingTaskGroup(of: [Call].self) { group in
-      for counter in counters {
-        group.addTask {
-          var mine: [Call] = []
-          while let ticket = try await store.callNext(fixture.callNext(counter)).ticket {
-            mine.append(Call(ticket: ticket.id, counter: counter))
-            _ = try await store.updateTicket(fixture.update(ticket.id, .complete(counter: counter)))
-          }
-          return mine
-        }
-      }
-      return try await group.reduce(into: []) { $0 += $1 }
-    }
+    let calls = try await CallLedger.callUntilEmpty(counters, through: [store], f)
     #expect(CallLedger(calls).ticketsCalledMoreThanOnce.isEmpty)
     #expect(Set(calls.map(\.ticket)).count == 150)
     #expect(Set(calls.map(\.counter)).count > 1)

@@ -321,15 +321,17 @@ def test_three_servers_share_numbering_calling_and_displays(pb, start_servers):
     assert max(latencies) < 5.0, f"a call reached another server's board only after {max(latencies):.1f}s"
 
 
+def portal_clients_on(pb, servers, per_server: int):
+    """Portal clients on separate connections, alternating between the servers (contenders race through all)."""
+    token = servers[0].token("portal")
+    per = [portal_clients(pb, server, token, per_server) for server in servers]
+    clients = [c for group in zip(*(clients for clients, _ in per)) for c in group]
+    return clients, [ch for _, channels in per for ch in channels]
+
+
 def test_booking_race_through_two_servers_never_overbooks(pb, start_servers, make_client):
     servers = start_servers("booking-race", 2)
-    token = servers[0].token("portal")
-    clients, channels = [], []
-    for server in servers:
-        more, more_channels = portal_clients(pb, server, token, 4)
-        clients += more
-        channels += more_channels
-    clients = clients[0::2] + clients[1::2]  # interleaved: contenders alternate between the servers
+    clients, channels = portal_clients_on(pb, servers, 4)
     try:
         slots = race_slots(clients[0], make_client(servers[0]), {1: 25, 3: 25})
         races = race_for_slots(clients, slots, 32)
@@ -345,12 +347,7 @@ def test_booking_race_through_two_servers_never_overbooks(pb, start_servers, mak
 
 def test_negative_control_two_servers_without_the_capacity_check_overbook(pb, start_servers, make_client):
     servers = start_servers("booking-race-unsafe", 2, "--unsafe-disable-capacity-check")
-    token = servers[0].token("portal")
-    clients, channels = [], []
-    for server in servers:
-        more, more_channels = portal_clients(pb, server, token, 2)
-        clients += more
-        channels += more_channels
+    clients, channels = portal_clients_on(pb, servers, 2)
     try:
         slots = race_slots(clients[0], make_client(servers[0]), {1: 10})
         report = check_capacity(clients[0], race_for_slots(clients, slots, 16))
