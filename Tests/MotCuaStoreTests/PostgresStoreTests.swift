@@ -60,7 +60,7 @@ import Testing
     #expect(try await a.issueTicket(f.issue()).ticket?.sequence == 11)
   }
 
-  @Test func theChangeFeedOfOneServerReportsTicketsIssuedThroughTheOther() async throws {
+  @Test func theChangeFeedOfOneServerReportsTicketsIssuedAndPlansAppliedThroughTheOther() async throws {
     let (a, b) = try await Self.twoServers()
     let seen = Mutex<[StoreChange]>([])
     let (established, ready) = AsyncStream<Void>.makeStream()
@@ -76,8 +76,10 @@ import Testing
     let issued = try await a.issueTicket(f.issue())
     let sequence = try #require(issued.events.first?.sequence)
     let expected = StoreChange.events(f.branch, sequence: sequence)
+    try await a.savePlan(StoreStaffContractTests().plan("feed", version: 0))
+    _ = try await a.applyPlan(ApplyPlanCommand(planID: "feed", principalID: "manager", at: StoreStaffContractTests.now))
     let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-    while !seen.withLock({ $0.contains(expected) }), ContinuousClock.now < deadline {
+    while !seen.withLock({ $0.contains(expected) && $0.contains(.staffing) }), ContinuousClock.now < deadline {
       try await Task.sleep(for: .milliseconds(20))
     }
     feed.cancel()
@@ -85,6 +87,7 @@ import Testing
     let changes = seen.withLock { $0 }
     #expect(changes.first == .resynchronise)
     #expect(changes.contains(expected))
+    #expect(changes.contains(.staffing))
   }
 
   @Test func prepareRefusesSynchronousCommitOffUnlessAllowed() async throws {

@@ -414,3 +414,4 @@ def test_database_crash_during_load_loses_nothing_and_servers_reconnect(pb, clus
     print(f"\ndatabase crash: {crashed_with} tickets acknowledged before `pg_ctl stop -m immediate`, {total} after; "
           f"{ledger.retried} retries; first ticket acknowledged {recovered_in:.2f}s after PostgreSQL was back "
           f"(servers not restarted)")
+
