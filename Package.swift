@@ -17,6 +17,9 @@ let dependencies: [Package.Dependency] = [
   .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
   .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
   .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+  .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+  .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
+  .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
 ]
 
 /// Swift 6 language mode and the upcoming features grpc-swift-2 builds with.
@@ -67,13 +70,36 @@ let targets: [Target] = [
     swiftSettings: settings
   ),
 
+  // gRPC served directly on swift-nio-http2: the wire protocol, routing by path, deadlines, streaming. Knows
+  // nothing of MotCua or protobuf: methods take and return message bytes.
+  .target(
+    name: "LeanGRPC",
+    dependencies: [
+      .product(name: "NIOCore", package: "swift-nio"),
+      .product(name: "NIOPosix", package: "swift-nio"),
+      .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+      .product(name: "NIOHPACK", package: "swift-nio-http2"),
+      .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      .product(name: "NIOTLS", package: "swift-nio"),
+      .product(name: "Logging", package: "swift-log"),
+    ],
+    swiftSettings: settings
+  ),
+
   // Seed data files → domain catalogue.
   .target(name: "MotCuaSeeds", dependencies: ["MotCuaDomain"], swiftSettings: settings),
 
-  // Generated code only (scripts/generate-protos.sh).
+  // Generated code only (scripts/generate-protos.sh): the contract's messages …
   .target(
     name: "MotCuaProtocol",
+    dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+    swiftSettings: settings
+  ),
+  // … and grpc-swift-2 client stubs, for the Swift tests' client (an independent gRPC implementation).
+  .target(
+    name: "MotCuaClients",
     dependencies: [
+      "MotCuaProtocol",
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
       .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -86,11 +112,8 @@ let targets: [Target] = [
     name: "MotCuaServer",
     dependencies: [
       "MotCuaDomain", "QueueEngine", "Appointments", "CityScheduler", "MotCuaStore", "MotCuaSQLite", "MotCuaPostgres",
-      "MotCuaSeeds", "MotCuaProtocol", "StaffPlanning", "WaitPrediction",
+      "MotCuaSeeds", "MotCuaProtocol", "StaffPlanning", "WaitPrediction", "LeanGRPC",
       .product(name: "GRDB", package: "GRDB.swift"),
-      .product(name: "GRPCCore", package: "grpc-swift-2"),
-      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
-      .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
       .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       .product(name: "Logging", package: "swift-log"),
       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,9 +153,23 @@ let targets: [Target] = [
     swiftSettings: settings
   ),
   .testTarget(
+    name: "LeanGRPCTests",
+    dependencies: [
+      "LeanGRPC",
+      .product(name: "NIOCore", package: "swift-nio"),
+      .product(name: "NIOPosix", package: "swift-nio"),
+      .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+      .product(name: "NIOHPACK", package: "swift-nio-http2"),
+      .product(name: "NIOEmbedded", package: "swift-nio"),
+      .product(name: "GRPCCore", package: "grpc-swift-2"),
+      .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+    ],
+    swiftSettings: settings
+  ),
+  .testTarget(
     name: "MotCuaServerTests",
     dependencies: [
-      "MotCuaServer", "MotCuaProtocol", "MotCuaDomain", "MotCuaSeeds", "MotCuaStore", "MotCuaSQLite", "Appointments",
+      "MotCuaServer", "MotCuaProtocol", "MotCuaClients", "MotCuaDomain", "MotCuaSeeds", "MotCuaStore", "MotCuaSQLite", "Appointments",
       "CityScheduler",
       .product(name: "GRPCCore", package: "grpc-swift-2"),
       .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 for pkg in protobuf-compiler libprotobuf-dev libsqlite3-dev openssl python3-venv postgresql-15 postgresql-client-15 \
-  $(cat Kiosk/debian-packages.txt); do
+  $(cat Kiosk/debian-packages.txt Tests/conformance/debian-packages.txt); do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if ((${#need[@]})); then

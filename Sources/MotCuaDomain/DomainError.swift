@@ -10,6 +10,8 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
     case unauthenticated
     case resourceExhausted
     case unavailable
+    /// The caller's deadline passed before the command committed: nothing was applied.
+    case deadlineExceeded
   }
 
   public let code: Code

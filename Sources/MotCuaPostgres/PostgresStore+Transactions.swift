@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MotCuaDomain
+import MotCuaStore
 import PostgresNIO
 import Synchronization
 
@@ -61,7 +62,9 @@ extension PostgresStore {
             let value = try await client.withTransaction(logger: logger) { connection in
               guard gate.claim() else { throw LeaseTimeout() }
               activity.lent()
-              return try await body(PostgresSession(connection: connection, logger: logger))
+              let result = try await body(PostgresSession(connection: connection, logger: logger))
+              try CommandDeadline.check()
+              return result
             }
             outcome.finish(.success(value))
           } catch {

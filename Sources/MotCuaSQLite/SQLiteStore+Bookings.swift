@@ -8,7 +8,7 @@ import QueueEngine
 extension SQLiteStore {
   public func takeSlot(_ command: TakeSlotCommand) async throws -> BookingOutcome {
     let enforceCapacity = self.enforceCapacity
-    return try await self.pool.write { db in
+    return try await self.write { db in
       let scope = command.requester.idempotencyScope(for: command.citizen)
       if let (key, fingerprint) = command.idempotency,
         let earlier = try Self.earlierResult(db, principal: scope, key: key, fingerprint: fingerprint),
@@ -67,7 +67,7 @@ extension SQLiteStore {
 
   public func changeBooking(_ command: ChangeBookingCommand) async throws -> Booking {
     let enforceCapacity = self.enforceCapacity
-    return try await self.pool.write { db in
+    return try await self.write { db in
       try Self.expireHolds(db, at: command.at)
       guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
         .map(Self.booking), booking.citizen.nationalIDHash == command.nationalIDHash
@@ -106,7 +106,7 @@ extension SQLiteStore {
   }
 
   public func checkIn(_ command: CheckInCommand) async throws -> BookingOutcome {
-    try await self.pool.write { db in
+    try await self.write { db in
       guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
         .map(Self.booking)
       else { throw StoreRefusal.noBooking(code: command.code) }
@@ -130,7 +130,7 @@ extension SQLiteStore {
   }
 
   public func sweepBookings(at: Instant, policy: AppointmentPolicy) async throws -> Int {
-    try await self.pool.write { db in
+    try await self.write { db in
       var changed = try Self.expireHolds(db, at: at)
       let deadline = at.adding(seconds: -policy.checkInLateSeconds).millisecondsSinceEpoch
       try db.execute(

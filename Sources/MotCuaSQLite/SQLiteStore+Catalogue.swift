@@ -5,7 +5,7 @@ import MotCuaStore
 /// The catalogue's rows: services, branches, counters, holidays, staff, and the city and priority settings.
 extension SQLiteStore {
   public func saveCatalogue(_ catalogue: Catalogue) async throws {
-    try await self.pool.write { db in
+    try await self.write { db in
       let settings = try CatalogueSettings(catalogue)
       try db.execute(
         sql: "INSERT OR REPLACE INTO settings (key, value) VALUES ('city', ?), ('priorities', ?)",

@@ -6,7 +6,7 @@ public import MotCuaStore
 /// Rebalancing plans, the assignments they put in force, and the audit trail.
 extension SQLiteStore {
   public func savePlan(_ plan: StaffPlanRecord) async throws {
-    try await self.pool.write { db in
+    try await self.write { db in
       try db.execute(
         sql: "INSERT INTO staff_plans (id, created_at, staffing_version, moves, body) VALUES (?, ?, ?, ?, ?)",
         arguments: [
@@ -21,7 +21,7 @@ extension SQLiteStore {
   }
 
   public func applyPlan(_ command: ApplyPlanCommand) async throws -> ApplyPlanOutcome {
-    try await self.pool.write { db in
+    try await self.write { db in
       guard let plan = try Self.plan(command.planID, db) else { throw StoreRefusal.noPlan(command.planID) }
       if try Bool.fetchOne(db, sql: "SELECT applied_at IS NOT NULL FROM staff_plans WHERE id = ?", arguments: [plan.id])
         == true

@@ -29,10 +29,19 @@ public final class SQLiteStore: MotCuaStore {
     try SQLiteMigrations.migrator.migrate(self.pool)
   }
 
+  /// One write transaction; it rolls back instead of committing once the caller's deadline has passed.
+  func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    try await self.pool.write { db in
+      let result = try body(db)
+      try CommandDeadline.check()
+      return result
+    }
+  }
+
   // MARK: Commands
 
   public func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome {
-    try await self.pool.write { db in
+    try await self.write { db in
       if let earlier = try Self.idempotent(db, principal: command.principalID, key: command.idempotencyKey,
         fingerprint: command.fingerprint)
       {
@@ -93,7 +102,7 @@ public final class SQLiteStore: MotCuaStore {
   }
 
   public func leaseNumbers(_ command: LeaseNumbersCommand) async throws -> NumberLease {
-    try await self.pool.write { db in
+    try await self.write { db in
       let fingerprint = "LeaseNumbers|\(command.branchID)|\(command.serviceID)|\(command.count)"
       if let earlier = try Self.earlierResult(db, principal: command.principalID, key: command.idempotencyKey,
         fingerprint: fingerprint), let id = earlier.leaseID, let lease = try Self.lease(db, id)
@@ -144,7 +153,7 @@ public final class SQLiteStore: MotCuaStore {
   }
 
   public func callNext(_ command: CallNextCommand) async throws -> CommandOutcome {
-    try await self.pool.write { db in
+    try await self.write { db in
       let fingerprint = "CallNext|\(command.counterID)"
       if let key = command.idempotencyKey,
         let earlier = try Self.idempotent(db, principal: command.principalID, key: key, fingerprint: fingerprint)
@@ -227,7 +236,7 @@ public final class SQLiteStore: MotCuaStore {
   }
 
   public func updateTicket(_ command: UpdateTicketCommand) async throws -> CommandOutcome {
-    try await self.pool.write { db in
+    try await self.write { db in
       guard let before = try Self.ticket(db, command.ticketID) else { throw StoreRefusal.noTicket(command.ticketID) }
       let after = try TicketLifecycle.apply(command.command, to: before, at: command.at)
       try Self.update(db, after, from: before.state)
@@ -249,7 +258,7 @@ public final class SQLiteStore: MotCuaStore {
   }
 
   public func setCounter(_ command: SetCounterCommand) async throws -> CommandOutcome {
-    try await self.pool.write { db in
+    try await self.write { db in
       var state =
         try Self.counterState(db, command.counterID)
         ?? CounterState(counterID: command.counterID, branchID: command.branchID, isOpen: false, serviceIDs: [])
@@ -274,7 +283,7 @@ public final class SQLiteStore: MotCuaStore {
   }
 
   public func submitFeedback(_ command: FeedbackCommand) async throws {
-    try await self.pool.write { db in
+    try await self.write { db in
       guard let ticket = try Self.ticket(db, command.ticketID) else { throw StoreRefusal.noTicket(command.ticketID) }
       guard ticket.state == .done else { throw StoreRefusal.feedbackNotServed(ticket) }
       let exists = try Bool.fetchOne(
@@ -357,7 +366,7 @@ public final class SQLiteStore: MotCuaStore {
   // MARK: Tokens
 
   public func createToken(_ record: TokenRecord) async throws {
-    try await self.pool.write { db in
+    try await self.write { db in
       try db.execute(
         sql: """
           INSERT INTO tokens (id, token_hash, role, branch_id, counter_id, label, created_at)

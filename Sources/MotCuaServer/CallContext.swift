@@ -4,10 +4,13 @@ public struct CallContext: Sendable {
   public var authorization: String?
   /// The caller's address, e.g. "ipv4:127.0.0.1:51234".
   public var peer: String
+  /// When the caller stops waiting (`grpc-timeout`); a command not committed by then is not applied.
+  public var deadline: ContinuousClock.Instant?
 
-  public init(authorization: String?, peer: String) {
+  public init(authorization: String?, peer: String, deadline: ContinuousClock.Instant? = nil) {
     self.authorization = authorization
     self.peer = peer
+    self.deadline = deadline
   }
 
   /// The peer's host without the port, the key for per-address limits.

@@ -1,17 +1,17 @@
 import Foundation
-import GRPCCore
-import GRPCNIOTransportHTTP2
+import LeanGRPC
 public import Logging
 public import MotCuaDomain
 import MotCuaSeeds
 import MotCuaStore
 public import ServiceLifecycle
 
-/// The running server: the gRPC server over the shared core, as a `Service` for swift-service-lifecycle.
+/// The running server: gRPC served on swift-nio-http2 (`LeanGRPC`) over the shared core, as a `Service` for
+/// swift-service-lifecycle.
 public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
   public let core: MotCuaCore
   public let config: ServerConfig
-  private let server: GRPCServer<HTTP2ServerTransport.Posix>
+  private let server: LeanGRPCServer
   private let logger: Logger
   /// The store, and its connection pool on PostgreSQL (running from `init` until `run` returns).
   private let opened: OpenedStore
@@ -43,35 +43,27 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
       options.travelModel = try TravelConfiguration.load(path: path, catalogue: catalogue)
     }
     let core = try await MotCuaCore.start(store: store, catalogue: catalogue, clock: clock, options: options, pii: pii)
-    let bridge = GRPCBridge(logger: logger)
-    let security: HTTP2ServerTransport.Posix.TransportSecurity
+    let bridge = LeanBridge(logger: logger)
+    var transport = GRPCServerConfiguration(host: config.host, port: config.port)
     if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
-      security = .tls(
-        certificateChain: [.file(path: cert, format: .pem)], privateKey: .file(path: key, format: .pem))
-    } else {
-      security = .plaintext
+      transport.tls = GRPCServerConfiguration.TLS(certificateChainPath: cert, privateKeyPath: key)
     }
-    let transport = HTTP2ServerTransport.Posix(
-      address: .ipv4(host: config.host, port: config.port), transportSecurity: security,
-      config: .defaults { transport in
-        transport.http2.maxConcurrentStreams = config.maxConcurrentStreams
-        transport.rpc.maxRequestPayloadSize = config.maxRequestPayloadBytes
-        transport.connection.maxIdleTime = .seconds(config.maxIdleSeconds)
-      })
-    self.server = GRPCServer(
-      transport: transport,
-      services: [
-        DirectoryServiceAdapter(handler: DirectoryHandler(core: core), bridge: bridge),
-        KioskServiceAdapter(handler: KioskHandler(core: core), bridge: bridge),
-        TicketServiceAdapter(handler: TicketHandler(core: core), bridge: bridge),
-        CounterServiceAdapter(handler: CounterHandler(core: core), bridge: bridge),
-        DisplayServiceAdapter(handler: DisplayHandler(core: core), bridge: bridge),
-        BookingServiceAdapter(handler: BookingHandler(core: core), bridge: bridge),
-        ReportServiceAdapter(handler: ReportHandler(core: core), bridge: bridge),
-        SchedulerServiceAdapter(handler: SchedulerHandler(core: core), bridge: bridge),
-        StaffServiceAdapter(handler: StaffHandler(core: core), bridge: bridge),
-        HealthServiceAdapter(core: core, bridge: bridge),
-      ])
+    transport.maxConcurrentStreams = config.maxConcurrentStreams
+    transport.maxRequestMessageBytes = config.maxRequestPayloadBytes
+    transport.maxIdleTime = .seconds(config.maxIdleSeconds)
+    transport.statusForError = { error, path in bridge.status(for: error, path: path) }
+    // Every service's methods, from the routing table generated from the contract.
+    let tables = [
+      DirectoryHandler(core: core).methods(bridge), KioskHandler(core: core).methods(bridge),
+      TicketHandler(core: core).methods(bridge), CounterHandler(core: core).methods(bridge),
+      DisplayHandler(core: core).methods(bridge), BookingHandler(core: core).methods(bridge),
+      ReportHandler(core: core).methods(bridge), SchedulerHandler(core: core).methods(bridge),
+      StaffHandler(core: core).methods(bridge), HealthHandler(core: core).methods(bridge),
+    ]
+    let methods = tables.reduce(into: [String: GRPCMethod]()) { all, table in
+      all.merge(table) { _, _ in preconditionFailure("a method path is routed twice") }
+    }
+    self.server = LeanGRPCServer(configuration: transport, methods: methods, logger: logger)
     self.core = core
     self.config = config
     self.logger = logger
@@ -102,10 +94,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
 
   /// The address the server listens on, once it does.
   public var listeningAddress: (host: String, port: Int)? {
-    get async throws {
-      guard let address = try await self.server.listeningAddress?.ipv4 else { return nil }
-      return (address.host, address.port)
-    }
+    get async throws { try await self.server.listeningAddress }
   }
 
   /// Every half minute: lapse expired holds, mark bookings not checked in NO_SHOW (their capacity goes back
@@ -128,7 +117,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
     defer { self.opened.close() }
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
-        group.addTask { try await self.server.serve() }
+        group.addTask { try await self.server.run() }
         group.addTask { await cancelWhenGracefulShutdown { await self.sweep() } }
         if let store = self.opened.shared {
           let follower = StoreFollower(core: self.core, store: store, logger: self.logger)

@@ -1,5 +1,6 @@
 import GRPCCore
 import MotCuaDomain
+import MotCuaClients
 import MotCuaProtocol
 @testable import MotCuaServer
 import QueueEngine

@@ -1,5 +1,6 @@
 import GRPCCore
 import MotCuaDomain
+import MotCuaClients
 import MotCuaProtocol
 import SwiftProtobuf
 import Testing

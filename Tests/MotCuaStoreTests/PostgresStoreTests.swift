@@ -109,7 +109,7 @@ import Testing
     let error = await #expect(throws: DomainError.self) { try await store.issueTicket(f.issue()) }
     #expect(error?.code == .unavailable)
     #expect(error?.message.contains("retry the request") == true)
-    #expect(ContinuousClock.now - started < .seconds(10))
+    #expect(ContinuousClock.now - started < .seconds(60))  // not the client's patience: a bound against hanging
     pool.cancel()
   }
 }

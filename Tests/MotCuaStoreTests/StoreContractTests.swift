@@ -72,6 +72,25 @@ import Testing
   }
 
   @Test(arguments: StoreDriver.allCases)
+  func aCommandWhoseDeadlinePassedIsNotApplied(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let late = f.issue(key: "late")
+    let error = await #expect(throws: DomainError.self) {
+      try await CommandDeadline.$current.withValue(ContinuousClock.now.advanced(by: .milliseconds(-1))) {
+        try await store.issueTicket(late)
+      }
+    }
+    #expect(error?.code == .deadlineExceeded)
+    // Nothing was applied: the number was not taken and the key is unused.
+    #expect(try await store.earlierTicket(principal: late.principalID, key: "late", fingerprint: late.fingerprint) == nil)
+    let inTime = try await CommandDeadline.$current.withValue(ContinuousClock.now.advanced(by: .seconds(60))) {
+      try await store.issueTicket(f.issue())
+    }
+    #expect(inTime.ticket?.sequence == 1)
+  }
+
+  @Test(arguments: StoreDriver.allCases)
   func keysBelongToTheirPrincipal(driver: StoreDriver) async throws {
     let store = try await driver.makeStore().store
     var f = StoreFixture()

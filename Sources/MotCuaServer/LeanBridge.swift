@@ -1,0 +1,80 @@
+import GRDB
+import LeanGRPC
+import Logging
+import MotCuaDomain
+import MotCuaStore
+import SwiftProtobuf
+
+/// The one place where the gRPC server meets the handlers: message bytes ⇄ protobuf messages, a call's metadata,
+/// peer and deadline into a `CallContext`, handler errors into gRPC statuses. A caller's mistake is never
+/// INTERNAL. The routing table (`MotCuaRoutes.swift`, generated from the contract) calls it for every method.
+struct LeanBridge: Sendable {
+  let logger: Logger
+
+  /// A unary method: decode, run the handler, encode.
+  func unary<Request: Message, Response: Message>(
+    _ request: Request.Type, _ handler: @escaping @Sendable (Request, CallContext) async throws -> Response
+  ) -> GRPCMethod {
+    .unary { bytes, call in
+      let message = try Self.decode(Request.self, bytes)
+      return try await CommandDeadline.$current.withValue(call.deadline) {
+        try await handler(message, Self.context(call)).serializedBytes()
+      }
+    }
+  }
+
+  /// A server-streaming method: decode, run the handler, encode each message it sends.
+  func serverStreaming<Request: Message, Response: Message>(
+    _ request: Request.Type,
+    _ handler: @escaping @Sendable (Request, CallContext, (Response) async throws -> Void) async throws -> Void
+  ) -> GRPCMethod {
+    .serverStreaming { bytes, call, writer in
+      let message = try Self.decode(Request.self, bytes)
+      try await CommandDeadline.$current.withValue(call.deadline) {
+        try await handler(message, Self.context(call)) { response in
+          try await writer.write(try response.serializedBytes())
+        }
+      }
+    }
+  }
+
+  static func decode<Request: Message>(_ type: Request.Type, _ bytes: [UInt8]) throws -> Request {
+    do {
+      return try Request(serializedBytes: bytes)
+    } catch {
+      throw GRPCStatus(.invalidArgument, "the request is not a valid \(Request.protoMessageName) message")
+    }
+  }
+
+  static func context(_ call: GRPCCall) -> CallContext {
+    CallContext(authorization: call.metadata("authorization"), peer: call.peer, deadline: call.deadline)
+  }
+
+  /// The status a handler's error is answered with.
+  func status(for error: any Error, path: String) -> GRPCStatus {
+    switch error {
+    case let error as DomainError:
+      let code: GRPCStatusCode =
+        switch error.code {
+        case .invalidArgument: .invalidArgument
+        case .notFound: .notFound
+        case .failedPrecondition: .failedPrecondition
+        case .permissionDenied: .permissionDenied
+        case .unauthenticated: .unauthenticated
+        case .resourceExhausted: .resourceExhausted
+        case .unavailable: .unavailable
+        case .deadlineExceeded: .deadlineExceeded
+        }
+      return GRPCStatus(code, error.message)
+    case let status as GRPCStatus:
+      return status
+    case is CancellationError:
+      return GRPCStatus(.cancelled, "the call was cancelled")
+    case let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED:
+      return GRPCStatus(.unavailable, "the database is busy; retry with the same idempotency key")
+    default:
+      self.logger.error("internal error", metadata: ["method": "\(path)", "error": "\(error)"])
+      return GRPCStatus(.internalError, "internal error; it has been logged")
+    }
+  }
+}
