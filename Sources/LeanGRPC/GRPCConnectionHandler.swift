@@ -8,8 +8,27 @@ struct GRPCServerShutdownEvent: Sendable {
   var force: Bool
 }
 
-/// Sits after the `NIOHTTP2Handler` of a connection: follows stream creation and closure, closes the
-/// connection when idle, and performs graceful shutdown (GOAWAY, cancel streams, close when drained).
+/// Tells the connection handler about stream creation and closure.
+///
+/// `configureHTTP2Pipeline(mode:connectionConfiguration:streamConfiguration:inboundStreamInitializer:)`
+/// installs the inline multiplexer, which consumes `NIOHTTP2StreamCreatedEvent` and
+/// `StreamClosedEvent` instead of firing them down the pipeline: the delegate is the only way to see
+/// them. It is called on the event loop, possibly inside `NIOHTTP2Handler`'s write path.
+struct GRPCConnectionStreamDelegate: NIOHTTP2StreamDelegate {
+  let handler: NIOLoopBound<GRPCConnectionHandler>
+
+  func streamCreated(_ id: HTTP2StreamID, channel: any Channel) {
+    self.handler.value.streamOpened(id)
+  }
+
+  func streamClosed(_ id: HTTP2StreamID, channel: any Channel) {
+    self.handler.value.streamClosed(id)
+  }
+}
+
+/// Sits after the `NIOHTTP2Handler` of a connection: follows stream creation and closure (through
+/// ``GRPCConnectionStreamDelegate``), closes the connection when idle, limits the methods running
+/// at once, and performs graceful shutdown (GOAWAY, cancel streams, close when drained).
 final class GRPCConnectionHandler: ChannelDuplexHandler {
   typealias InboundIn = HTTP2Frame
   typealias InboundOut = HTTP2Frame
@@ -24,12 +43,16 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
   /// Streaming calls, cancelled on graceful shutdown.
   private var streamingCalls: [ObjectIdentifier: GRPCStreamHandler] = [:]
   private var cachedPeer: String?
+  /// Gives up waiting for the PING ACK of graceful shutdown.
+  private var secondGoAwayTimer: Scheduled<Void>?
+  /// How long graceful shutdown waits for the PING ACK before sending the final GOAWAY.
+  private let pingTimeout: TimeAmount = .seconds(5)
+  /// The opaque data of the graceful-shutdown PING.
+  private static let shutdownPingData = HTTP2PingData(withInteger: 0x4C65_616E_4752_5043)
 
-  init(maxIdleTime: Duration?, logger: Logger) {
-    self.maxIdleTime = maxIdleTime.map {
-      let components = $0.components
-      return .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
-    }
+  init(maxIdleTime: Duration?, maxRunningMethods: Int, logger: Logger) {
+    self.maxIdleTime = maxIdleTime.map { TimeAmount(clamping: $0) }
+    self.machine = GRPCConnectionStateMachine(maxRunningMethods: maxRunningMethods)
     self.logger = logger
   }
 
@@ -41,12 +64,37 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     return peer
   }
 
-  func register(_ stream: GRPCStreamHandler) {
+  /// Registers a streaming call to be ended on graceful shutdown; returns `false` when the
+  /// connection is draining already (the caller ends the call with UNAVAILABLE at once).
+  func register(_ stream: GRPCStreamHandler) -> Bool {
+    guard !self.machine.isDraining else { return false }
     self.streamingCalls[ObjectIdentifier(stream)] = stream
+    return true
   }
 
   func unregister(_ stream: GRPCStreamHandler) {
     self.streamingCalls.removeValue(forKey: ObjectIdentifier(stream))
+  }
+
+  /// A method is about to start; `false` when the connection runs as many as it may (the caller
+  /// ends the call with RESOURCE_EXHAUSTED).
+  func methodStarting() -> Bool {
+    self.machine.methodStarting()
+  }
+
+  /// A method's Task ended.
+  func methodEnded() {
+    self.machine.methodEnded()
+  }
+
+  /// From ``GRPCConnectionStreamDelegate``.
+  func streamOpened(_ id: HTTP2StreamID) {
+    self.perform(self.machine.streamOpened(id))
+  }
+
+  /// From ``GRPCConnectionStreamDelegate``.
+  func streamClosed(_ id: HTTP2StreamID) {
+    self.perform(self.machine.streamClosed(id))
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
@@ -58,6 +106,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
   func handlerRemoved(context: ChannelHandlerContext) {
     self.idleTimer?.cancel()
+    self.secondGoAwayTimer?.cancel()
     self.context = nil
   }
 
@@ -69,16 +118,17 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
   func channelInactive(context: ChannelHandlerContext) {
     self.idleTimer?.cancel()
     self.idleTimer = nil
+    self.secondGoAwayTimer?.cancel()
+    self.secondGoAwayTimer = nil
     context.fireChannelInactive()
   }
 
-  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-    if let created = event as? NIOHTTP2StreamCreatedEvent {
-      self.perform(self.machine.streamOpened(created.streamID))
-    } else if let closed = event as? StreamClosedEvent {
-      self.perform(self.machine.streamClosed(closed.streamID))
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let frame = self.unwrapInboundIn(data)
+    if case .ping(let pingData, ack: true) = frame.payload, pingData == Self.shutdownPingData {
+      self.secondGoAwayDue()
     }
-    context.fireUserInboundEventTriggered(event)
+    context.fireChannelRead(data)
   }
 
   func triggerUserOutboundEvent(
@@ -121,13 +171,36 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     case .sendGoAway(let lastStreamID):
       self.sendGoAway(lastStreamID, context: context)
       context.flush()
+    case .sendFirstGoAwayAndPing:
+      self.sendGoAway(.maxID, context: context)
+      let ping = HTTP2Frame(
+        streamID: .rootStream, payload: .ping(Self.shutdownPingData, ack: false))
+      context.write(self.wrapOutboundOut(ping), promise: nil)
+      context.flush()
+      let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+      self.secondGoAwayTimer = context.eventLoop.scheduleTask(in: self.pingTimeout) {
+        handler.value.secondGoAwayDue()
+      }
     case .sendGoAwayAndClose(let lastStreamID):
       self.sendGoAway(lastStreamID, context: context)
       context.flush()
-      context.close(promise: nil)
+      Self.closeLater(context)
     case .close:
-      context.close(promise: nil)
+      Self.closeLater(context)
     }
+  }
+
+  /// Closes on the next event-loop tick: the actions may come from the stream delegate, inside
+  /// `NIOHTTP2Handler`'s write path, where closing at once could drop the last stream's trailers.
+  private static func closeLater(_ context: ChannelHandlerContext) {
+    let channel = context.channel
+    context.eventLoop.execute { channel.close(promise: nil) }
+  }
+
+  private func secondGoAwayDue() {
+    self.secondGoAwayTimer?.cancel()
+    self.secondGoAwayTimer = nil
+    self.perform(self.machine.secondGoAwayDue())
   }
 
   private func idleTimerFired() {

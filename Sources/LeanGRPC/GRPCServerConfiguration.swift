@@ -20,7 +20,10 @@ public struct GRPCServerConfiguration: Sendable {
   public var port: Int
   /// TLS with ALPN `h2`; `nil` serves h2c with prior knowledge.
   public var tls: TLS?
-  /// SETTINGS_MAX_CONCURRENT_STREAMS: streams beyond it are refused (REFUSED_STREAM).
+  /// SETTINGS_MAX_CONCURRENT_STREAMS: streams beyond it are refused (REFUSED_STREAM). Also the
+  /// most methods running at once on a connection: a method keeps running (cancelled) after a
+  /// reset or a deadline closed its stream, and a call beyond the limit is answered
+  /// RESOURCE_EXHAUSTED.
   public var maxConcurrentStreams = 100
   /// The largest request message accepted; a larger one is answered RESOURCE_EXHAUSTED as soon as
   /// its length prefix arrives.
@@ -31,6 +34,9 @@ public struct GRPCServerConfiguration: Sendable {
   public var maxHeaderListSize = 16 * 1024
   /// A connection without open streams for this long is closed with GOAWAY; `nil` never.
   public var maxIdleTime: Duration? = .seconds(300)
+  /// A TLS connection whose handshake (and ALPN) has not finished this long after it was
+  /// accepted is closed.
+  public var handshakeTimeout: Duration = .seconds(10)
   /// Turns a method's error into the status sent: `GRPCStatus` is sent as is; everything else goes
   /// through this (MotCua maps its domain errors here). Default: UNKNOWN "internal error".
   public var statusForError: @Sendable (any Error, _ path: String) -> GRPCStatus = { _, _ in

@@ -6,6 +6,8 @@ final class GRPCServerCore: Sendable {
   let configuration: GRPCServerConfiguration
   let limits: GRPCServerStreamStateMachine.Limits
   let logger: Logger
+  /// The methods' Tasks still running, on every connection.
+  let methodTasks = GRPCMethodTaskTracker()
 
   init(configuration: GRPCServerConfiguration, methods: [String: GRPCMethod], logger: Logger) {
     self.methods = methods

@@ -115,28 +115,34 @@ struct GRPCServerStreamStateMachine {
 
     guard method == "POST" else {
       return self.reject(
-        GRPCStatus(.unknown, "HTTP method \(method.map(String.init) ?? "(none)") is not POST"),
+        GRPCStatus(
+          .unknown, "HTTP method \(method.map { Self.echoed(String($0)) } ?? "(none)") is not POST"),
         httpStatus: "405"
       )
     }
-    guard let contentType, contentType.hasPrefix("application/grpc") else {
+    guard let contentType, Self.isGRPCContentType(contentType) else {
       return self.reject(
         GRPCStatus(
-          .unknown, "content-type \(contentType.map(String.init) ?? "(none)") is not application/grpc"),
+          .unknown,
+          "content-type \(contentType.map { Self.echoed(String($0)) } ?? "(none)") is not application/grpc"
+        ),
         httpStatus: "415"
       )
     }
     guard let path, let kind = route(path) else {
-      return self.reject(GRPCStatus(.unimplemented, "unknown method \(path ?? "(none)")"))
+      return self.reject(
+        GRPCStatus(.unimplemented, "unknown method \(path.map(Self.echoed) ?? "(none)")"))
     }
     if let encoding, encoding != "identity" {
       return self.reject(
-        GRPCStatus(.unimplemented, "grpc-encoding \(encoding) is not supported (identity only)"))
+        GRPCStatus(
+          .unimplemented, "grpc-encoding \(Self.echoed(encoding)) is not supported (identity only)"))
     }
     var deadline: ContinuousClock.Instant?
     if let timeout {
       guard let duration = GRPCTimeout.parse(timeout) else {
-        return self.reject(GRPCStatus(.internalError, "malformed grpc-timeout \(timeout)"))
+        return self.reject(
+          GRPCStatus(.internalError, "malformed grpc-timeout \(Self.echoed(timeout))"))
       }
       guard duration > .zero else {
         return self.reject(GRPCStatus(.deadlineExceeded, "deadline exceeded"))
@@ -268,6 +274,36 @@ struct GRPCServerStreamStateMachine {
 
   // MARK: - Helpers
 
+  /// The most bytes of a client's header value echoed in a `grpc-message`.
+  static let maxEchoedBytes = 128
+
+  /// A client's header value as echoed in an error message: at most ``maxEchoedBytes`` UTF-8
+  /// bytes; a longer value is cut at a character boundary and ends with `…` (within the limit).
+  static func echoed(_ value: String) -> String {
+    guard value.utf8.count > Self.maxEchoedBytes else { return value }
+    let budget = Self.maxEchoedBytes - "…".utf8.count
+    var end = value.startIndex
+    var bytes = 0
+    for index in value.indices {
+      let next = value.index(after: index)
+      let count = value.utf8.distance(from: index, to: next)
+      guard bytes + count <= budget else { break }
+      bytes += count
+      end = next
+    }
+    return String(value[..<end]) + "…"
+  }
+
+  /// Whether `value` is `application/grpc` or `application/grpc+proto` (case-insensitively),
+  /// optionally followed by `;` parameters. `application/grpc-web`, `application/grpcfoo` and
+  /// other subtypes are not gRPC over HTTP/2.
+  static func isGRPCContentType(_ value: Substring) -> Bool {
+    let mediaType = value.prefix(while: { $0 != ";" })
+      .trimmingSuffix(while: { $0 == " " || $0 == "\t" })
+      .lowercased()
+    return mediaType == "application/grpc" || mediaType == "application/grpc+proto"
+  }
+
   private func responseTooLarge(_ count: Int) -> GRPCStatus {
     GRPCStatus(
       .resourceExhausted,
@@ -347,5 +383,15 @@ struct GRPCServerStreamStateMachine {
     if !message.isEmpty {
       headers.add(name: "grpc-message", value: GRPCStatus.percentEncoded(message))
     }
+  }
+}
+
+extension Substring {
+  fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+    var end = self.endIndex
+    while end > self.startIndex, predicate(self[self.index(before: end)]) {
+      end = self.index(before: end)
+    }
+    return self[..<end]
   }
 }

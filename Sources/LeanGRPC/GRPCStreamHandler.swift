@@ -15,8 +15,9 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   private var context: ChannelHandlerContext?
   private var task: Task<Void, Never>?
   private var deadlineTimer: Scheduled<Void>?
-  /// A streaming method waiting for the stream to become writable.
-  private var pendingWrite: CheckedContinuation<Void, any Error>?
+  /// Writers of a streaming method waiting for the stream to become writable, oldest first (a
+  /// method may write from several child Tasks at once).
+  private var pendingWrites: [CheckedContinuation<Void, any Error>] = []
   /// The status that ended the call, given to a streaming writer that tries to write after it.
   private var closedStatus = GRPCStatus(.cancelled, "the call was cancelled")
   private var registeredForShutdown = false
@@ -57,9 +58,11 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   }
 
   func channelWritabilityChanged(context: ChannelHandlerContext) {
-    if context.channel.isWritable, let pending = self.pendingWrite {
-      self.pendingWrite = nil
-      pending.resume()
+    if context.channel.isWritable, !self.pendingWrites.isEmpty {
+      // Each waiter's message is written already: they only wait for room for the next one.
+      let waiters = self.pendingWrites
+      self.pendingWrites = []
+      for waiter in waiters { waiter.resume() }
     }
     context.fireChannelWritabilityChanged()
   }
@@ -104,10 +107,13 @@ final class GRPCStreamHandler: ChannelInboundHandler {
     let action = self.machine.methodSends(message)
     if case .write(let response) = action, response.trailers == nil, let context = self.context {
       self.perform(action)
-      if context.channel.isWritable {
+      if self.machine.isClosed {
+        // Writing closed the stream re-entrantly (e.g. the connection failed during the flush).
+        continuation.resume(throwing: self.closedStatus)
+      } else if context.channel.isWritable {
         continuation.resume()
       } else {
-        self.pendingWrite = continuation
+        self.pendingWrites.append(continuation)
       }
     } else {
       self.perform(action)
@@ -145,10 +151,10 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   private func armDeadline(_ deadline: ContinuousClock.Instant) {
     guard let context = self.context else { return }
     let remaining = ContinuousClock.now.duration(to: deadline)
-    let components = remaining.components
-    let nanoseconds = components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    // Saturated: the largest grpc-timeout (`99999999H`) overflows Int64 nanoseconds.
+    let amount = TimeAmount(clamping: remaining)
     let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-    self.deadlineTimer = context.eventLoop.scheduleTask(in: .nanoseconds(max(0, nanoseconds))) {
+    self.deadlineTimer = context.eventLoop.scheduleTask(in: max(.zero, amount)) {
       loopBound.value.deadlinePassed()
     }
   }
@@ -158,6 +164,24 @@ final class GRPCStreamHandler: ChannelInboundHandler {
     let eventLoop = context.eventLoop
     let stream = NIOLoopBound(self, eventLoop: eventLoop)
     let path = call.path
+    if case .serverStreaming = method {
+      guard self.connection.register(self) else {
+        // Graceful shutdown began before this call started: end it like the calls it cancelled.
+        self.perform(self.machine.serverShuttingDown())
+        return
+      }
+      self.registeredForShutdown = true
+    }
+    // A method keeps running after its stream closes until it honours cancellation: without this
+    // limit a client resetting streams (or using tiny deadlines) could run any number of them.
+    guard self.connection.methodStarting() else {
+      self.perform(
+        self.machine.methodFinished(
+          GRPCStatus(.resourceExhausted, "too many calls running on this connection")))
+      return
+    }
+    let tracker = self.core.methodTasks
+    tracker.taskStarted()
     switch method {
     case .unary(let body):
       self.task = Task {
@@ -167,11 +191,13 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         } catch {
           result = .failure(error)
         }
-        eventLoop.execute { stream.value.unaryCompleted(result, path: path) }
+        eventLoop.execute {
+          stream.value.unaryCompleted(result, path: path)
+          stream.value.methodEnded()
+          tracker.taskEnded()
+        }
       }
     case .serverStreaming(let body):
-      self.connection.register(self)
-      self.registeredForShutdown = true
       let writer = GRPCResponseWriter(stream: stream)
       self.task = Task {
         var failure: (any Error)?
@@ -180,9 +206,18 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         } catch {
           failure = error
         }
-        eventLoop.execute { [failure] in stream.value.streamingCompleted(failure, path: path) }
+        eventLoop.execute { [failure] in
+          stream.value.streamingCompleted(failure, path: path)
+          stream.value.methodEnded()
+          tracker.taskEnded()
+        }
       }
     }
+  }
+
+  /// The method's Task ended (its call may have ended long before).
+  private func methodEnded() {
+    self.connection.methodEnded()
   }
 
   private func write(_ response: GRPCServerStreamStateMachine.Response) {
@@ -223,10 +258,7 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   private func cancelMethod(_ status: GRPCStatus) {
     self.task?.cancel()
     self.task = nil
-    if let pending = self.pendingWrite {
-      self.pendingWrite = nil
-      pending.resume(throwing: status)
-    }
+    self.failPendingWrites(status)
   }
 
   /// The call is over: stop the timer, wake a waiting writer, leave the connection's registry.
@@ -234,13 +266,16 @@ final class GRPCStreamHandler: ChannelInboundHandler {
     self.deadlineTimer?.cancel()
     self.deadlineTimer = nil
     self.task = nil
-    if let pending = self.pendingWrite {
-      self.pendingWrite = nil
-      pending.resume(throwing: self.closedStatus)
-    }
+    self.failPendingWrites(self.closedStatus)
     if self.registeredForShutdown {
       self.registeredForShutdown = false
       self.connection.unregister(self)
     }
+  }
+
+  private func failPendingWrites(_ status: GRPCStatus) {
+    let waiters = self.pendingWrites
+    self.pendingWrites = []
+    for waiter in waiters { waiter.resume(throwing: status) }
   }
 }

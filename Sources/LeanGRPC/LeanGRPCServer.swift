@@ -9,12 +9,19 @@ internal import Synchronization
 /// A gRPC server served directly on swift-nio-http2: routes each stream by `:path` to a byte-level
 /// ``GRPCMethod`` and speaks gRPC's PROTOCOL-HTTP2 around it.
 public final class LeanGRPCServer: Sendable {
+  /// An accepted connection; `configured` once its HTTP/2 pipeline is in place (after the TLS
+  /// handshake and ALPN when serving TLS). Until then it has no connection handler to drain it.
+  private struct Connection {
+    var channel: any Channel
+    var configured = false
+  }
+
   private struct State {
     var listener: (any Channel)?
     var address: (host: String, port: Int)?
     var failed = false
     var addressWaiters: [CheckedContinuation<(host: String, port: Int), any Error>] = []
-    var connections: [ObjectIdentifier: any Channel] = [:]
+    var connections: [ObjectIdentifier: Connection] = [:]
     var shuttingDown = false
     var drainWaiter: CheckedContinuation<Void, Never>?
     var listenerClosed = false
@@ -51,7 +58,8 @@ public final class LeanGRPCServer: Sendable {
   }
 
   /// Binds and serves until ``beginGracefulShutdown()`` and the calls in flight finish, or until
-  /// the calling Task is cancelled (then calls are cancelled and connections closed).
+  /// the calling Task is cancelled (then calls are cancelled and connections closed). Returns only
+  /// once every method's Task has ended.
   ///
   /// - Throws: when binding fails or the TLS files cannot be loaded.
   public func run() async throws {
@@ -104,6 +112,8 @@ public final class LeanGRPCServer: Sendable {
         }
         if drained { continuation.resume() }
       }
+      // Methods whose call is over may still be running (cancelled, not yet returned).
+      await self.core.methodTasks.waitUntilNoneRunning()
     } onCancel: {
       self.shutDown(force: true)
     }
@@ -124,7 +134,13 @@ public final class LeanGRPCServer: Sendable {
     }
     listener?.close(promise: nil)
     for connection in connections {
-      connection.triggerUserOutboundEvent(GRPCServerShutdownEvent(force: force), promise: nil)
+      if force || !connection.configured {
+        // Without an HTTP/2 pipeline yet (TLS handshake or ALPN pending) there is nothing to drain.
+        connection.channel.close(promise: nil)
+      } else {
+        connection.channel.triggerUserOutboundEvent(
+          GRPCServerShutdownEvent(force: false), promise: nil)
+      }
     }
   }
 
@@ -133,7 +149,7 @@ public final class LeanGRPCServer: Sendable {
   private func configureConnection(_ channel: any Channel, sslContext: NIOSSLContext?) throws {
     let id = ObjectIdentifier(channel)
     let shuttingDown = self.state.withLock { state in
-      state.connections[id] = channel
+      state.connections[id] = Connection(channel: channel)
       return state.shuttingDown
     }
     channel.closeFuture.whenComplete { [self] _ in
@@ -152,28 +168,56 @@ public final class LeanGRPCServer: Sendable {
 
     let sync = channel.pipeline.syncOperations
     if let sslContext {
+      // A client that never finishes the handshake must not hold the descriptor forever.
+      let handshakeTimer = channel.eventLoop.scheduleTask(
+        in: TimeAmount(clamping: self.core.configuration.handshakeTimeout)
+      ) { [self] in
+        let configured = self.state.withLock { $0.connections[id]?.configured ?? true }
+        if !configured {
+          self.core.logger.debug("closing a connection whose TLS handshake did not finish in time")
+          channel.close(promise: nil)
+        }
+      }
+      channel.closeFuture.whenComplete { _ in handshakeTimer.cancel() }
       try sync.addHandler(NIOSSLServerHandler(context: sslContext))
-      let core = self.core
       try sync.addHandler(
-        ApplicationProtocolNegotiationHandler { result, channel in
+        ApplicationProtocolNegotiationHandler { [self] result, channel in
+          handshakeTimer.cancel()
           guard case .negotiated("h2") = result else {
-            core.logger.debug("refusing a TLS connection without ALPN h2")
+            self.core.logger.debug("refusing a TLS connection without ALPN h2")
             return channel.close()
           }
           return channel.eventLoop.makeCompletedFuture {
-            try Self.configureHTTP2(channel, core: core)
+            try self.configureHTTP2(channel)
           }
         }
       )
     } else {
-      try Self.configureHTTP2(channel, core: self.core)
+      try self.configureHTTP2(channel)
+    }
+  }
+
+  /// Puts the HTTP/2 pipeline in place, then marks the connection configured; if shutdown began
+  /// meanwhile (e.g. during the TLS handshake), starts the connection's own graceful shutdown.
+  private func configureHTTP2(_ channel: any Channel) throws {
+    try Self.configureHTTP2(channel, core: self.core)
+    let id = ObjectIdentifier(channel)
+    let shuttingDown = self.state.withLock { state in
+      state.connections[id]?.configured = true
+      return state.shuttingDown
+    }
+    if shuttingDown {
+      channel.triggerUserOutboundEvent(GRPCServerShutdownEvent(force: false), promise: nil)
     }
   }
 
   private static func configureHTTP2(_ channel: any Channel, core: GRPCServerCore) throws {
     let configuration = core.configuration
     let connectionHandler = GRPCConnectionHandler(
-      maxIdleTime: configuration.maxIdleTime, logger: core.logger)
+      maxIdleTime: configuration.maxIdleTime,
+      maxRunningMethods: configuration.maxConcurrentStreams,
+      logger: core.logger
+    )
     let boundHandler = NIOLoopBound(connectionHandler, eventLoop: channel.eventLoop)
 
     var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
@@ -188,7 +232,8 @@ public final class LeanGRPCServer: Sendable {
     _ = try sync.configureHTTP2Pipeline(
       mode: .server,
       connectionConfiguration: connectionConfiguration,
-      streamConfiguration: streamConfiguration
+      streamConfiguration: streamConfiguration,
+      streamDelegate: GRPCConnectionStreamDelegate(handler: boundHandler)
     ) { stream in
       stream.eventLoop.makeCompletedFuture {
         try stream.pipeline.syncOperations.addHandler(

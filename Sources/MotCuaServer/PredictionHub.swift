@@ -14,7 +14,27 @@ final class PredictionHub: Sendable {
     /// Tickets issued per branch × service on `issuedDay` (the city load's "arrivals today").
     var issuedDay: LocalDate?
     var issued: [BranchID: [ServiceID: Int]] = [:]
+    /// Bumped whenever a branch's predictor learns anything: cached answers of an older version are stale.
+    var versions: [BranchID: UInt64] = [:]
+    /// The last answer for a new ticket per branch × service × priority (PredictWait, kiosks, directories).
+    var newTicket: [NewTicketKey: CachedEstimate] = [:]
   }
+
+  private struct NewTicketKey: Hashable {
+    let branch: BranchID
+    let service: ServiceID
+    let priority: Priority
+  }
+
+  private struct CachedEstimate {
+    let estimate: WaitEstimate?
+    let version: UInt64
+    let at: Instant
+  }
+
+  /// How long an answer for a new ticket is reused while nothing happens at its branch: a wait of minutes does
+  /// not change in a few seconds, and PredictWait is the most frequent call of all.
+  static let newTicketReuseSeconds: Int64 = 5
 
   private let catalogue: Catalogue
   private let staff: StaffRoster
@@ -42,6 +62,7 @@ final class PredictionHub: Sendable {
     self.state.withLock { state in
       self.prepare(&state, event.branchID, at: event.at)
       state.predictors[event.branchID]?.observe(mapped)
+      state.versions[event.branchID, default: 0] &+= 1
       if event.kind == .issued, let ticket = event.ticket {
         let arrivalClass: ArrivalClass =
           ticket.dueAt != nil ? .appointment : ticket.priority == .none ? .walkIn : .priority
@@ -109,8 +130,18 @@ final class PredictionHub: Sendable {
   func predictNew(branch: BranchID, service: ServiceID, priority: Priority, at now: Instant) -> WaitEstimate? {
     self.state.withLock { state in
       self.prepare(&state, branch, at: now)
-      guard let predictor = state.predictors[branch] else { return nil }
-      return Self.estimate(predictor.predictNew(service: service, priority: priority, at: now))
+      let key = NewTicketKey(branch: branch, service: service, priority: priority)
+      let version = state.versions[branch, default: 0]
+      if let cached = state.newTicket[key], cached.version == version, cached.at <= now,
+        cached.at.seconds(until: now) < Self.newTicketReuseSeconds
+      {
+        return cached.estimate
+      }
+      let estimate = state.predictors[branch].map {
+        Self.estimate($0.predictNew(service: service, priority: priority, at: now))
+      }
+      state.newTicket[key] = CachedEstimate(estimate: estimate, version: version, at: now)
+      return estimate
     }
   }
 
@@ -120,6 +151,7 @@ final class PredictionHub: Sendable {
     let today = civil.date(of: now)
     guard state.rosterDay[branch] != today else { return }
     state.rosterDay[branch] = today
+    state.versions[branch, default: 0] &+= 1
     guard !self.catalogue.isHoliday(today) else { return }
     for counter in self.catalogue.counters(at: branch) {
       for interval in counter.roster.intervals(on: today.weekday) {
@@ -142,6 +174,7 @@ final class PredictionHub: Sendable {
     self.state.withLock { state in
       for branch in Set(assignments.flatMap { [$0.fromBranch, $0.toBranch] }) where state.rosterDay[branch] == today {
         self.feed(assignments, branch: branch, into: &state, at: now)
+        state.versions[branch, default: 0] &+= 1
       }
     }
   }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHPACK
 import Testing
@@ -66,7 +67,10 @@ import Testing
     #expect(!machine.isClosed)
   }
 
-  @Test(arguments: ["application/grpc", "application/grpc+proto"])
+  @Test(arguments: [
+    "application/grpc", "application/grpc+proto", "Application/GRPC", "application/grpc; charset=utf-8",
+    "application/grpc+proto;x=1",
+  ])
   func grpcContentTypesAreAccepted(contentType: String) {
     var machine = Machine(limits: Self.limits)
     let action = machine.receiveHeaders(
@@ -75,7 +79,10 @@ import Testing
     #expect(Self.status(action) == nil)
   }
 
-  @Test(arguments: ["application/json", "text/plain"])
+  @Test(arguments: [
+    "application/json", "text/plain", "application/grpc-web", "application/grpc-web+proto",
+    "application/grpcfoo", "application/grpc+json", "application/grpc-web-text",
+  ])
   func otherContentTypeIsAnswered415TrailersOnly(contentType: String) {
     var machine = Machine(limits: Self.limits)
     let action = machine.receiveHeaders(
@@ -135,6 +142,42 @@ import Testing
       route: Self.route)
     guard case .armDeadline(let deadline) = action else { Issue.record("got \(action)"); return }
     #expect(deadline == now.advanced(by: .milliseconds(250)))
+  }
+
+  @Test func largestTimeoutArmsADeadlineFarAhead() {
+    var machine = Machine(limits: Self.limits)
+    let now = ContinuousClock.now
+    let action = machine.receiveHeaders(
+      Self.requestHeaders(extra: [("grpc-timeout", "99999999H")]), endStream: false, peer: "p",
+      now: now, route: Self.route)
+    guard case .armDeadline(let deadline) = action else { Issue.record("got \(action)"); return }
+    #expect(deadline == now.advanced(by: .seconds(99_999_999 * 3600)))
+  }
+
+  @Test(arguments: [
+    ("path", Self.requestHeaders(path: "/" + String(repeating: "p", count: 10_000))),
+    ("content-type", Self.requestHeaders(contentType: String(repeating: "c", count: 10_000))),
+    ("grpc-timeout", Self.requestHeaders(extra: [("grpc-timeout", String(repeating: "9", count: 10_000))])),
+    ("grpc-encoding", Self.requestHeaders(extra: [("grpc-encoding", String(repeating: "e", count: 10_000))])),
+  ])
+  func longClientValuesAreTruncatedInTheErrorMessage(header: String, headers: HPACKHeaders) {
+    var machine = Machine(limits: Self.limits)
+    let action = machine.receiveHeaders(
+      headers, endStream: false, peer: "p", now: .now, route: Self.route)
+    let message = Self.status(action)?.message?.removingPercentEncoding ?? ""
+    #expect(!message.isEmpty)
+    // The fixed text plus at most 128 bytes of the client's value.
+    #expect(message.utf8.count < 128 + 64, "\(header): \(message.utf8.count) bytes")
+  }
+
+  @Test func echoedValueIsCutAtACharacterBoundaryWithinTheLimit() {
+    let long = String(repeating: "Đ", count: 200)  // 2 bytes each
+    let echoed = Machine.echoed(long)
+    #expect(echoed.utf8.count <= Machine.maxEchoedBytes)
+    #expect(echoed.hasSuffix("…"))
+    #expect(Machine.echoed("short") == "short")
+    let exact = String(repeating: "a", count: Machine.maxEchoedBytes)
+    #expect(Machine.echoed(exact) == exact)
   }
 
   @Test(arguments: ["1", "m", "123456789S", "10x", "-1S", "1.5S"])

@@ -1,5 +1,7 @@
 import Testing
 
+import NIOCore
+
 @testable import LeanGRPC
 
 @Suite struct GRPCTimeoutTests {
@@ -15,5 +17,12 @@ import Testing
   @Test(arguments: ["", "S", "1", "123456789S", "1s", "1.0S", " 1S", "1S ", "-1S", "1h"])
   func malformedTimeoutIsRejected(value: String) {
     #expect(GRPCTimeout.parse(value) == nil)
+  }
+
+  @Test func largestTimeoutSaturatesTheTimerAmountInsteadOfTrapping() throws {
+    let largest = try #require(GRPCTimeout.parse("99999999H"))
+    #expect(TimeAmount(clamping: largest) == .nanoseconds(.max))
+    #expect(TimeAmount(clamping: .zero - largest) == .nanoseconds(.min))
+    #expect(TimeAmount(clamping: .milliseconds(1500)) == .milliseconds(1500))
   }
 }

@@ -1,7 +1,10 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import LeanGRPC
+import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Passes message bytes through grpc-swift-2's client unchanged.
@@ -70,6 +73,38 @@ func testMethods(probe: Probe) -> [String: GRPCMethod] {
       }
       return request
     },
+    "/test.Test/SleepHalfSecond": .unary { request, _ in
+      probe.add("sleepHalfSecond.started")
+      try await Task.sleep(for: .milliseconds(500))
+      probe.add("sleepHalfSecond.ended")
+      return request
+    },
+    "/test.Test/Stubborn": .unary { request, _ in
+      // Ignores cancellation: runs until the test sets "stubborn.release".
+      probe.add("stubborn.started")
+      while probe.value("stubborn.release") == 0 {
+        await Task.detached { try? await Task.sleep(for: .milliseconds(10)) }.value
+      }
+      probe.add("stubborn.ended")
+      return request
+    },
+    "/test.Test/TwoWriters": .serverStreaming { _, _, send in
+      // Two child Tasks write 16 KiB messages until their writes throw.
+      probe.add("twoWriters.started")
+      let message = [UInt8](repeating: 3, count: 16 * 1024)
+      await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<2 {
+          group.addTask {
+            do {
+              while true { try await send.write(message) }
+            } catch {
+              probe.add("twoWriters.failed")
+            }
+          }
+        }
+      }
+      probe.add("twoWriters.ended")
+    },
     "/test.Test/Stream": .serverStreaming { request, _, send in
       // request: [count high byte, count low byte]; each message is 16 KiB.
       let count = Int(request[0]) << 8 | Int(request[1])
@@ -92,6 +127,41 @@ func testMethods(probe: Probe) -> [String: GRPCMethod] {
       }
     },
   ]
+}
+
+/// Whether `channel` closes within `timeout`.
+func closes(_ channel: any Channel, within timeout: Duration) async -> Bool {
+  await withTaskGroup(of: Bool.self) { group in
+    group.addTask {
+      (try? await channel.closeFuture.get()) != nil
+    }
+    group.addTask {
+      try? await Task.sleep(for: timeout)
+      return false
+    }
+    let first = await group.next()!
+    group.cancelAll()
+    return first
+  }
+}
+
+/// A raw TCP connection to `port` that sends nothing.
+func connectRawTCP(port: Int) async throws -> any Channel {
+  try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    .connect(host: "127.0.0.1", port: port).get()
+}
+
+/// A self-signed P-256 certificate for `localhost` (valid until 2125) and its key, as PEM files in
+/// a fresh temporary directory.
+func writeTestTLSFiles() throws -> GRPCServerConfiguration.TLS {
+  let directory = FileManager.default.temporaryDirectory
+    .appendingPathComponent("leangrpc-tls-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  let certificate = directory.appendingPathComponent("cert.pem")
+  let key = directory.appendingPathComponent("key.pem")
+  try testCertificatePEM.write(to: certificate, atomically: true, encoding: .utf8)
+  try testKeyPEM.write(to: key, atomically: true, encoding: .utf8)
+  return .init(certificateChainPath: certificate.path, privateKeyPath: key.path)
 }
 
 /// Runs a LeanGRPC server with the test methods on a free port for the duration of `body`.
@@ -160,3 +230,25 @@ extension GRPCClient {
     }
   }
 }
+
+let testCertificatePEM = """
+-----BEGIN CERTIFICATE-----
+MIIBgDCCASWgAwIBAgIUUL8Fs1BB6zpaUDovLeLP/OuJ8S4wCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzE2NTIxOFoYDzIxMjYxMTAz
+MTY1MjE4WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASe1/xHieYuiC633gSFiiTV0CbGa+gZh2Z0GZJ9yXtA1vP9pf3uIoOy
+JAHgmTwKgto9PfEbMWrQ13PBySHE0zNyo1MwUTAdBgNVHQ4EFgQUy/hA9Er9utXo
+MLgacY0GTV8RNKUwHwYDVR0jBBgwFoAUy/hA9Er9utXoMLgacY0GTV8RNKUwDwYD
+VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEAxXaoXSVMDI2939vNlc7S
+X6ztHPZnyX61ZPyoMerjQ88CIQD/Sd1KGFU0UCqupcCFKsunraWuh+ra7Zgt7ql1
+NtYprA==
+-----END CERTIFICATE-----
+"""
+
+let testKeyPEM = """
+-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgZn2n4MJ7E3Orofz0
+/nUeqqvWajZTfVLkAv7I5MvrNzGhRANCAASe1/xHieYuiC633gSFiiTV0CbGa+gZ
+h2Z0GZJ9yXtA1vP9pf3uIoOyJAHgmTwKgto9PfEbMWrQ13PBySHE0zNy
+-----END PRIVATE KEY-----
+"""
