@@ -7,6 +7,7 @@
 #   Benchmarks/transport/run.sh                 # builds what is missing (release: ~25 min each), 3 rounds
 #   ROUNDS=5 CALLS=100000 Benchmarks/transport/run.sh
 #   NEW=/path/motcua OLD=/path/motcua REFERENCE=/path/reference-server Benchmarks/transport/run.sh
+#   OLD=none Benchmarks/transport/run.sh         # leave the grpc-swift-2 path out
 #
 # Release builds go to their own scratch paths (.build-release, .build-release-old; git ignores .build-*).
 # The reference comes from ../shared/reference (REFERENCE_SOURCE overrides).
@@ -26,7 +27,10 @@ if [[ -z "${NEW:-}" ]]; then
   swift build -c release --scratch-path .build-release --product motcua >&2
   NEW=$repo/.build-release/release/motcua
 fi
-if [[ -z "${OLD:-}" ]]; then
+names=(new old reference)
+if [[ "${OLD:-}" == none ]]; then
+  names=(new reference)
+elif [[ -z "${OLD:-}" ]]; then
   [[ -d .build-old-src ]] || git worktree add .build-old-src "$OLD_TAG" >&2
   (cd .build-old-src && swift build -c release --scratch-path ../.build-release-old --product motcua >&2)
   OLD=$repo/.build-release-old/release/motcua
@@ -87,7 +91,7 @@ check_answer() {
 declare -A rate cpu mean max
 printf "%-6s %-10s %10s %10s %10s %12s %9s\n" round server calls/s "mean ms" "max ms" "µs CPU/call" "peak MB"
 for round in $(seq 1 "$ROUNDS"); do
-  for name in new old reference; do
+  for name in "${names[@]}"; do
     start "$name"
     check_answer "$name"
     # Warm-up (not measured), then the measured run.
@@ -111,7 +115,8 @@ for round in $(seq 1 "$ROUNDS"); do
     printf "%-6s %-10s %10.0f %10s %10s %12s %9s\n" "$round" "$name" "${rate[$name]}" "${mean[$name]}" \
       "${max[$name]}" "${cpu[$name]}" "$peak"
   done
-  for name in new old; do
+  for name in "${names[@]}"; do
+    [[ $name == reference ]] && continue
     awk -v n="$name" -v x="${rate[$name]}" -v r="${rate[reference]}" -v c="${cpu[$name]}" -v rc="${cpu[reference]}" \
       'BEGIN { printf "       %-10s %.2f× the reference'"'"'s calls/s, %.2f× its CPU per call\n", n, x / r, c / rc }'
   done
