@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The transport benchmark (issue 9): unary `KioskService.PredictWait` through MotCua's lean gRPC path
-# (LeanGRPC on swift-nio-http2), through the earlier grpc-swift-2 path (the tag transport-grpc-swift-2), and
+# (LeanGRPC on swift-nio-http2), through the earlier grpc-swift-2 path (commit 7cd0f64), and
 # through the reference gRPC C++ server, with the same h2load load, alternating A B C A B C …; prints calls/s,
 # latency, server CPU per call (from /proc) and the ratio to the reference of the same round.
 #
@@ -19,7 +19,7 @@ CALLS=${CALLS:-60000}
 CONNECTIONS=${CONNECTIONS:-16}
 STREAMS=${STREAMS:-32}
 REFERENCE_SOURCE=${REFERENCE_SOURCE:-$repo/../shared/reference}
-OLD_TAG=${OLD_TAG:-transport-grpc-swift-2}
+OLD_TAG=${OLD_TAG:-7cd0f64}  # the last commit serving through grpc-swift-2
 
 command -v h2load >/dev/null || { echo "h2load not found: apt-get install nghttp2-client" >&2; exit 2; }
 
