@@ -127,6 +127,7 @@ let targets: [Target] = [
     name: "motcua",
     dependencies: [
       "MotCuaServer", "MotCuaDomain", "WaitPrediction", "CitySimulation", "CityScheduler", "MotCuaSeeds", "StaffPlanning",
+      "MotCuaPostgres",
       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       .product(name: "UnixSignals", package: "swift-service-lifecycle"),
       .product(name: "ArgumentParser", package: "swift-argument-parser"),

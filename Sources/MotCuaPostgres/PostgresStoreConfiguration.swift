@@ -20,6 +20,13 @@ public struct PostgresStoreConfiguration: Sendable {
     self.allowUnsafeDurability = allowUnsafeDurability
   }
 
+  /// `url` without its password, for logs.
+  public var urlWithoutPassword: String {
+    guard var parts = URLComponents(string: self.url), parts.password != nil else { return self.url }
+    parts.password = "***"
+    return parts.string ?? self.url
+  }
+
   /// The parts of `url`.
   struct Endpoint: Sendable {
     var host: String

@@ -1,24 +1,16 @@
-import Foundation
+public import MotCuaPostgres
 
 /// Where the store lives: the embedded SQLite file (the default) or a PostgreSQL database that several
 /// servers share.
 public enum DatabaseLocation: Sendable {
   case sqlite(path: String)
-  case postgres(PostgresSettings)
+  case postgres(PostgresStoreConfiguration)
 
   /// For logs: the file, or the URL without its password.
   public var description: String {
     switch self {
     case .sqlite(let path): return path
-    case .postgres(let settings): return "PostgreSQL \(Self.redacted(settings.url))"
+    case .postgres(let configuration): return "PostgreSQL \(configuration.urlWithoutPassword)"
     }
-  }
-
-  /// A database URL without its password.
-  static func redacted(_ url: String) -> String {
-    guard let at = url.lastIndex(of: "@"), let scheme = url.range(of: "://"),
-      let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
-    else { return url }
-    return String(url[..<colon]) + ":***" + String(url[at...])
   }
 }

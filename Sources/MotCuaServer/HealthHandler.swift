@@ -1,21 +1,23 @@
 import MotCuaDomain
 import MotCuaProtocol
 
-/// `grpc.health.v1.Health`: SERVING for the whole server ("") and each MotCua service while it runs.
+/// `grpc.health.v1.Health`: SERVING for the whole server ("") and each service it serves, while it runs.
 struct HealthHandler: Sendable {
-  static let services: Set<String> = [
-    "", "motcua.v1.DirectoryService", "motcua.v1.KioskService", "motcua.v1.TicketService",
-    "motcua.v1.CounterService", "motcua.v1.DisplayService", "motcua.v1.BookingService", "motcua.v1.ReportService",
-    "motcua.v1.SchedulerService", "motcua.v1.StaffService",
-  ]
-
   let core: MotCuaCore
+  /// "" (the whole server) and every service served, e.g. "motcua.v1.KioskService".
+  let services: Set<String>
+
+  /// Health for the services whose methods are in `methods` (paths "/package.Service/Method").
+  init(core: MotCuaCore, serving methods: some Sequence<String>) {
+    self.core = core
+    self.services = Set(methods.map { String($0.dropFirst().prefix { $0 != "/" }) }).union([""])
+  }
 
   func check(_ request: Grpc_Health_V1_HealthCheckRequest, _ call: CallContext) async throws
     -> Grpc_Health_V1_HealthCheckResponse
   {
     try await self.core.admitPublic(call)
-    guard Self.services.contains(request.service) else {
+    guard self.services.contains(request.service) else {
       throw DomainError.notFound("unknown service '\(request.service)'")
     }
     var response = Grpc_Health_V1_HealthCheckResponse()
@@ -29,7 +31,7 @@ struct HealthHandler: Sendable {
   ) async throws {
     try await self.core.admitPublic(call)
     var response = Grpc_Health_V1_HealthCheckResponse()
-    response.status = Self.services.contains(request.service) ? .serving : .serviceUnknown
+    response.status = self.services.contains(request.service) ? .serving : .serviceUnknown
     try await send(response)
     // The status never changes while the server runs: hold the stream open until the call ends.
     while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }

@@ -17,9 +17,7 @@ struct LeanBridge: Sendable {
   ) -> GRPCMethod {
     .unary { bytes, call in
       let message = try Self.decode(Request.self, bytes)
-      return try await CommandDeadline.$current.withValue(call.deadline) {
-        try await handler(message, Self.context(call)).serializedBytes()
-      }
+      return try await Self.withDeadline(call) { try await handler(message, Self.context(call)).serializedBytes() }
     }
   }
 
@@ -30,12 +28,18 @@ struct LeanBridge: Sendable {
   ) -> GRPCMethod {
     .serverStreaming { bytes, call, writer in
       let message = try Self.decode(Request.self, bytes)
-      try await CommandDeadline.$current.withValue(call.deadline) {
+      try await Self.withDeadline(call) {
         try await handler(message, Self.context(call)) { response in
           try await writer.write(try response.serializedBytes())
         }
       }
     }
+  }
+
+  /// Runs `body` with the call's deadline visible to the store (no task-local is set for calls without one).
+  static func withDeadline<T: Sendable>(_ call: GRPCCall, _ body: () async throws -> T) async throws -> T {
+    guard let deadline = call.deadline else { return try await body() }
+    return try await CommandDeadline.$current.withValue(deadline) { try await body() }
   }
 
   static func decode<Request: Message>(_ type: Request.Type, _ bytes: [UInt8]) throws -> Request {

@@ -58,11 +58,13 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
       TicketHandler(core: core).methods(bridge), CounterHandler(core: core).methods(bridge),
       DisplayHandler(core: core).methods(bridge), BookingHandler(core: core).methods(bridge),
       ReportHandler(core: core).methods(bridge), SchedulerHandler(core: core).methods(bridge),
-      StaffHandler(core: core).methods(bridge), HealthHandler(core: core).methods(bridge),
+      StaffHandler(core: core).methods(bridge),
     ]
-    let methods = tables.reduce(into: [String: GRPCMethod]()) { all, table in
+    var methods = tables.reduce(into: [String: GRPCMethod]()) { all, table in
       all.merge(table) { _, _ in preconditionFailure("a method path is routed twice") }
     }
+    let health = HealthHandler(core: core, serving: methods.keys).methods(bridge)
+    methods.merge(health) { _, _ in preconditionFailure("a method path is routed twice") }
     self.server = LeanGRPCServer(configuration: transport, methods: methods, logger: logger)
     self.core = core
     self.config = config

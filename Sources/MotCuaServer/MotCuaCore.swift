@@ -73,11 +73,8 @@ public final class MotCuaCore: Sendable {
     let sequences = try await store.lastEventSequences()
     let tickets = Dictionary(grouping: try await store.activeTickets(branch: nil, since: today), by: \.branchID)
     let counters = Dictionary(grouping: try await store.counterStates(branch: nil), by: \.branchID)
-    let now = clock.now()
     let staff = StaffRoster(
-      catalogue: catalogue,
-      assignments: try await store.staffAssignments(
-        from: now.adding(seconds: -86_400), to: now.adding(seconds: Self.staffingDays * 86_400)))
+      catalogue: catalogue, assignments: try await Self.staffAssignmentsKept(store, at: clock.now()))
     let predictions = PredictionHub(catalogue: catalogue, staff: staff)
     let learnSince = clock.now().adding(seconds: -Self.learningDays * 86_400)
     for branch in catalogue.branches {
@@ -104,6 +101,11 @@ public final class MotCuaCore: Sendable {
 
   /// Assignments are kept in memory this many days ahead (plans reach at most 7 days).
   static let staffingDays: Int64 = 8
+
+  /// The assignments the live views keep: from a day ago to `staffingDays` ahead.
+  static func staffAssignmentsKept(_ store: any MotCuaStore, at now: Instant) async throws -> [StaffAssignment] {
+    try await store.staffAssignments(from: now.adding(seconds: -86_400), to: now.adding(seconds: staffingDays * 86_400))
+  }
 
   /// The predictors learn, at start, from at most this many recent events per branch …
   static let learningEvents: UInt64 = 20_000

@@ -18,11 +18,8 @@ public struct OpenedStore: Sendable {
     case .sqlite(let path):
       return OpenedStore(
         store: try SQLiteStore(path: path, enforceCapacity: enforceCapacity), shared: nil, pool: nil)
-    case .postgres(let settings):
-      let store = PostgresStore(
-        PostgresStoreConfiguration(
-          url: settings.url, poolSize: settings.poolSize, allowUnsafeDurability: settings.allowUnsafeDurability),
-        logger: logger, enforceCapacity: enforceCapacity)
+    case .postgres(let configuration):
+      let store = PostgresStore(configuration, logger: logger, enforceCapacity: enforceCapacity)
       let pool = Task { await store.run() }
       do {
         try await store.prepare()

@@ -1,3 +1,4 @@
+public import MotCuaPostgres
 import MotCuaDomain
 
 /// Everything `motcua serve` can be told.
@@ -23,7 +24,7 @@ public struct ServerConfig: Sendable {
   /// A travel-time configuration file (see `TravelConfiguration`); nil: the detour model's defaults.
   public var travelConfigurationPath: String?
   /// Set to serve from a shared PostgreSQL database (several servers) instead of the SQLite file.
-  public var postgres: PostgresSettings?
+  public var postgres: PostgresStoreConfiguration?
   /// The SQLite file, unless `postgres` is set.
   public var database: DatabaseLocation { self.postgres.map(DatabaseLocation.postgres) ?? .sqlite(path: self.databasePath) }
   /// Test-only: lets slots be booked over capacity, to show the booking suite catches it. Never in production.

@@ -67,9 +67,6 @@ struct StoreFollower: Sendable {
   }
 
   private func reloadStaffing() async throws {
-    let now = self.core.clock.now()
-    let assignments = try await self.store.staffAssignments(
-      from: now.adding(seconds: -86_400), to: now.adding(seconds: MotCuaCore.staffingDays * 86_400))
-    self.core.applyStaffing(assignments)
+    self.core.applyStaffing(try await MotCuaCore.staffAssignmentsKept(self.store, at: self.core.clock.now()))
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MotCuaPostgres
 import MotCuaServer
 
 /// Where the store is, for every command that opens it: the SQLite file, or a shared PostgreSQL database.
@@ -22,10 +23,10 @@ struct DatabaseOptions: ParsableArguments {
   }
 
   /// `--postgres`, else `MOTCUA_POSTGRES_URL`, as settings; nil for SQLite.
-  var postgresSettings: PostgresSettings? {
+  var postgresSettings: PostgresStoreConfiguration? {
     let url = self.postgres ?? ProcessInfo.processInfo.environment["MOTCUA_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     return url.map {
-      PostgresSettings(url: $0, poolSize: self.postgresPoolSize, allowUnsafeDurability: self.allowUnsafeDurability)
+      PostgresStoreConfiguration(url: $0, poolSize: self.postgresPoolSize, allowUnsafeDurability: self.allowUnsafeDurability)
     }
   }
 

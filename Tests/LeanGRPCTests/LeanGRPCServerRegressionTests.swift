@@ -3,6 +3,7 @@ import GRPCNIOTransportHTTP2
 import LeanGRPC
 import Logging
 import NIOCore
+import Synchronization
 import Testing
 
 /// Regressions found by review: connection lifetime, shutdown, limits.
@@ -23,22 +24,37 @@ import Testing
   }
 
   @Test func connectionWithAnOpenStreamOutlivesMaxIdleTime() async throws {
-    try await withTestServer(configure: { $0.maxIdleTime = .seconds(2) }) { _, port in
+    try await withTestServer(configure: { $0.maxIdleTime = .seconds(3) }) { _, port in
       try await withTestClient(port: port) { client in
-        // Connect first: a loaded machine may take longer than the idle time to send the first
-        // request, and closing a connection that never had a stream is the idle timer's job.
-        _ = try await client.call("Echo", [0])
-        try await Self.forever(client) { response in
-          let start = ContinuousClock.now
-          var afterFiveSeconds = 0
-          for try await _ in response.messages {
-            if start.duration(to: .now) > .seconds(5) {
-              afterFiveSeconds += 1
-              if afterFiveSeconds == 10 { return }
+        // What is under test starts with the stream's first message: on a loaded machine the client may take
+        // longer than the idle time to open it, and closing a connection that had no stream yet is right —
+        // such an attempt is repeated. Once open, the stream must outlive the idle time more than twice.
+        // (With 2 s and no retry pause this failed 2 of 4 full-suite runs on a loaded 2-core machine.)
+        for _ in 1...5 {
+          let started = Mutex(false)
+          do {
+            try await Self.forever(client) { response in
+              var start: ContinuousClock.Instant? = nil
+              var afterFiveSeconds = 0
+              for try await _ in response.messages {
+                if start == nil {
+                  start = .now
+                  started.withLock { $0 = true }
+                }
+                if let start, start.duration(to: .now) > .seconds(7) {
+                  afterFiveSeconds += 1
+                  if afterFiveSeconds == 10 { return }
+                }
+              }
+              Issue.record("the stream ended after \(start.map { $0.duration(to: .now) } ?? .zero)")
             }
+            return
+          } catch where !started.withLock({ $0 }) {
+            try await Task.sleep(for: .milliseconds(500))
+            continue
           }
-          Issue.record("the stream ended after \(start.duration(to: .now))")
         }
+        Issue.record("the stream never started in five attempts")
       }
     }
   }

@@ -65,7 +65,7 @@ final class TestServer: Sendable {
 
   func withClient<R: Sendable>(_ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> R) async throws -> R {
     try await withGRPCClient(
-      transport: .http2NIOPosix(target: .ipv4(host: "127.0.0.1", port: self.port), transportSecurity: .plaintext),
+      transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: self.port), transportSecurity: .plaintext),
       handleClient: body)
   }
 }
