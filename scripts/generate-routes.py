@@ -5,7 +5,8 @@ Input (stdin): `protoc --decode=google.protobuf.FileDescriptorSet` text of the c
 Output (stdout): Swift source giving, for each service, a `methods(_:)` on its handler (`KioskService` →
 `KioskHandler`, `Health` → `HealthHandler`) mapping each path ("/motcua.v1.KioskService/IssueTicket") to a
 `LeanGRPC.GRPCMethod` through `LeanBridge`: unary methods call `handler.issueTicket(request, call)`, server
-streaming ones `handler.watchBranch(request, call, send:)`. Client or bidirectional streaming is refused: the
+streaming ones `handler.watchBranch(request, call, send:)`. Which `LeanBridge.unary` serves a method follows from
+the handler's signature: one taking a `PublicCaller` is answered from memory, on the event loop. Client or bidirectional streaming is refused: the
 contract has none and the bridge serves none.
 
 Standard library only: it runs before any Python package is installed.

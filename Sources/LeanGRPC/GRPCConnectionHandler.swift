@@ -8,40 +8,25 @@ struct GRPCServerShutdownEvent: Sendable {
   var force: Bool
 }
 
-/// Tells the connection handler about stream creation and closure.
-///
-/// `configureHTTP2Pipeline(mode:connectionConfiguration:streamConfiguration:inboundStreamInitializer:)`
-/// installs the inline multiplexer, which consumes `NIOHTTP2StreamCreatedEvent` and
-/// `StreamClosedEvent` instead of firing them down the pipeline: the delegate is the only way to see
-/// them. It is called on the event loop, possibly inside `NIOHTTP2Handler`'s write path.
-struct GRPCConnectionStreamDelegate: NIOHTTP2StreamDelegate {
-  let handler: NIOLoopBound<GRPCConnectionHandler>
-
-  func streamCreated(_ id: HTTP2StreamID, channel: any Channel) {
-    self.handler.value.streamOpened(id)
-  }
-
-  func streamClosed(_ id: HTTP2StreamID, channel: any Channel) {
-    self.handler.value.streamClosed(id)
-  }
-}
-
-/// Sits after the `NIOHTTP2Handler` of a connection: follows stream creation and closure (through
-/// ``GRPCConnectionStreamDelegate``), closes the connection when idle, limits the methods running
-/// at once, and performs graceful shutdown (GOAWAY, cancel streams, close when drained).
+/// The gRPC side of one HTTP/2 connection, right after its `NIOHTTP2Handler` (no stream channels):
+/// hands each stream's frames to its ``GRPCServerStream``, writes their frames, keeps the inbound
+/// flow-control windows open as messages are consumed, closes the connection when idle, limits the
+/// methods running at once, and performs graceful shutdown (GOAWAY, end streaming calls, close when
+/// drained).
 final class GRPCConnectionHandler: ChannelDuplexHandler {
   typealias InboundIn = HTTP2Frame
   typealias InboundOut = HTTP2Frame
   typealias OutboundIn = HTTP2Frame
   typealias OutboundOut = HTTP2Frame
 
+  private let core: GRPCServerCore
   private let maxIdleTime: TimeAmount?
   private let logger: Logger
   private var machine = GRPCConnectionStateMachine()
   private var context: ChannelHandlerContext?
   private var idleTimer: Scheduled<Void>?
-  /// Streaming calls, cancelled on graceful shutdown.
-  private var streamingCalls: [ObjectIdentifier: GRPCStreamHandler] = [:]
+  /// The streams of open calls, by id.
+  private var streams: [HTTP2StreamID: GRPCServerStream] = [:]
   private var cachedPeer: String?
   /// Gives up waiting for the PING ACK of graceful shutdown.
   private var secondGoAwayTimer: Scheduled<Void>?
@@ -49,8 +34,11 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
   private let pingTimeout: TimeAmount = .seconds(5)
   /// The opaque data of the graceful-shutdown PING.
   private static let shutdownPingData = HTTP2PingData(withInteger: 0x4C65_616E_4752_5043)
+  /// The inbound window kept open for the connection and for each stream (HTTP/2's initial 65,535).
+  static let targetWindowSize = 65_535
 
-  init(maxIdleTime: Duration?, maxRunningMethods: Int, logger: Logger) {
+  init(core: GRPCServerCore, maxIdleTime: Duration?, maxRunningMethods: Int, logger: Logger) {
+    self.core = core
     self.maxIdleTime = maxIdleTime.map { TimeAmount(clamping: $0) }
     self.machine = GRPCConnectionStateMachine(maxRunningMethods: maxRunningMethods)
     self.logger = logger
@@ -64,17 +52,11 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     return peer
   }
 
-  /// Registers a streaming call to be ended on graceful shutdown; returns `false` when the
-  /// connection is draining already (the caller ends the call with UNAVAILABLE at once).
-  func register(_ stream: GRPCStreamHandler) -> Bool {
-    guard !self.machine.isDraining else { return false }
-    self.streamingCalls[ObjectIdentifier(stream)] = stream
-    return true
-  }
+  /// Whether graceful shutdown has begun: new streaming calls end at once with UNAVAILABLE.
+  var isDraining: Bool { self.machine.isDraining }
 
-  func unregister(_ stream: GRPCStreamHandler) {
-    self.streamingCalls.removeValue(forKey: ObjectIdentifier(stream))
-  }
+  /// The connection's allocator.
+  var allocator: ByteBufferAllocator { self.context?.channel.allocator ?? ByteBufferAllocator() }
 
   /// A method is about to start; `false` when the connection runs as many as it may (the caller
   /// ends the call with RESOURCE_EXHAUSTED).
@@ -87,14 +69,18 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     self.machine.methodEnded()
   }
 
-  /// From ``GRPCConnectionStreamDelegate``.
-  func streamOpened(_ id: HTTP2StreamID) {
-    self.perform(self.machine.streamOpened(id))
+  /// Writes a frame of stream `id` (sent at the next flush).
+  func write(_ payload: HTTP2Frame.FramePayload, on id: HTTP2StreamID, promise: EventLoopPromise<Void>? = nil) {
+    guard let context = self.context else {
+      promise?.fail(ChannelError.ioOnClosedChannel)
+      return
+    }
+    context.write(self.wrapOutboundOut(HTTP2Frame(streamID: id, payload: payload)), promise: promise)
   }
 
-  /// From ``GRPCConnectionStreamDelegate``.
-  func streamClosed(_ id: HTTP2StreamID) {
-    self.perform(self.machine.streamClosed(id))
+  /// Sends what was written (coalesced by ``GRPCFlushCoalescingHandler``).
+  func flush() {
+    self.context?.flush()
   }
 
   func handlerAdded(context: ChannelHandlerContext) {
@@ -116,6 +102,9 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
   }
 
   func channelInactive(context: ChannelHandlerContext) {
+    let streams = self.streams.values
+    self.streams.removeAll()
+    for stream in streams { stream.streamClosed() }
     self.idleTimer?.cancel()
     self.idleTimer = nil
     self.secondGoAwayTimer?.cancel()
@@ -125,10 +114,51 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     let frame = self.unwrapInboundIn(data)
-    if case .ping(let pingData, ack: true) = frame.payload, pingData == Self.shutdownPingData {
+    switch frame.payload {
+    case .headers(let headers):
+      let stream: GRPCServerStream
+      if let existing = self.streams[frame.streamID] {
+        stream = existing
+      } else {
+        stream = GRPCServerStream(id: frame.streamID, core: self.core, connection: self, eventLoop: context.eventLoop)
+        self.streams[frame.streamID] = stream
+      }
+      stream.receiveHeaders(headers.headers, endStream: headers.endStream)
+    case .data(let data):
+      guard case .byteBuffer(let buffer) = data.data else { return }
+      self.streams[frame.streamID]?.receiveData(buffer, endStream: data.endStream)
+    case .ping(let pingData, ack: true) where pingData == Self.shutdownPingData:
       self.secondGoAwayDue()
+    default:
+      break
     }
-    context.fireChannelRead(data)
+  }
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    switch event {
+    case let created as NIOHTTP2StreamCreatedEvent:
+      self.perform(self.machine.streamOpened(created.streamID))
+    case let closed as StreamClosedEvent:
+      self.streams.removeValue(forKey: closed.streamID)?.streamClosed()
+      self.perform(self.machine.streamClosed(closed.streamID))
+    case let window as NIOHTTP2WindowUpdatedEvent:
+      // Messages are consumed as they arrive: give the window back once half of it is used.
+      if let size = window.inboundWindowSize, size <= Self.targetWindowSize / 2,
+        window.streamID == .rootStream || self.streams[window.streamID] != nil
+      {
+        let update = HTTP2Frame(streamID: window.streamID, payload: .windowUpdate(windowSizeIncrement: Self.targetWindowSize - size))
+        context.write(self.wrapOutboundOut(update), promise: nil)
+        context.flush()
+      }
+    default:
+      context.fireUserInboundEventTriggered(event)
+    }
+  }
+
+  func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    // Stream errors (a reset stream, a protocol error on one stream) end in StreamClosedEvent;
+    // connection errors close the connection through NIOHTTP2Handler.
+    self.logger.trace("HTTP/2 error", metadata: ["error": "\(error)"])
   }
 
   func triggerUserOutboundEvent(
@@ -146,9 +176,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
       return
     }
     self.perform(self.machine.beginGracefulShutdown())
-    let streams = self.streamingCalls.values
-    self.streamingCalls.removeAll()
-    for stream in streams {
+    for stream in self.streams.values where stream.isStreaming {
       stream.serverShuttingDown()
     }
   }
@@ -190,7 +218,7 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
     }
   }
 
-  /// Closes on the next event-loop tick: the actions may come from the stream delegate, inside
+  /// Closes on the next event-loop tick: the actions may come from a stream closing inside
   /// `NIOHTTP2Handler`'s write path, where closing at once could drop the last stream's trailers.
   private static func closeLater(_ context: ChannelHandlerContext) {
     let channel = context.channel

@@ -3,9 +3,9 @@ internal import NIOCore
 /// Sends one response message; suspends while HTTP/2 flow control holds the stream back; throws once
 /// the stream is cancelled or closed.
 public struct GRPCResponseWriter: Sendable {
-  private let stream: NIOLoopBound<GRPCStreamHandler>
+  private let stream: NIOLoopBound<GRPCServerStream>
 
-  init(stream: NIOLoopBound<GRPCStreamHandler>) {
+  init(stream: NIOLoopBound<GRPCServerStream>) {
     self.stream = stream
   }
 

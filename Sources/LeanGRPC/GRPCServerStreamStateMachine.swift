@@ -298,6 +298,7 @@ struct GRPCServerStreamStateMachine {
   /// optionally followed by `;` parameters. `application/grpc-web`, `application/grpcfoo` and
   /// other subtypes are not gRPC over HTTP/2.
   static func isGRPCContentType(_ value: Substring) -> Bool {
+    if value == "application/grpc" || value == "application/grpc+proto" { return true }  // the usual values, quickly
     let mediaType = value.prefix(while: { $0 != ";" })
       .trimmingSuffix(while: { $0 == " " || $0 == "\t" })
       .lowercased()
@@ -347,13 +348,20 @@ struct GRPCServerStreamStateMachine {
 
   /// `:status 200`, `content-type: application/grpc`, `grpc-accept-encoding: identity`.
   static func responseHeaders() -> HPACKHeaders {
-    HPACKHeaders([
-      (":status", "200"), ("content-type", "application/grpc"), ("grpc-accept-encoding", "identity"),
-    ])
+    Self.okResponseHeaders
   }
+
+  /// The response headers, built once: every call shares them.
+  private static let okResponseHeaders = HPACKHeaders([
+    (":status", "200"), ("content-type", "application/grpc"), ("grpc-accept-encoding", "identity"),
+  ])
+
+  /// `grpc-status: 0`, built once.
+  private static let okTrailers = HPACKHeaders([("grpc-status", "0")])
 
   /// `grpc-status` and, when the message is not empty, the percent-encoded `grpc-message`.
   static func trailers(_ code: GRPCStatusCode, _ message: String) -> HPACKHeaders {
+    if code == .ok && message.isEmpty { return Self.okTrailers }
     var headers = HPACKHeaders()
     headers.reserveCapacity(2)
     Self.appendStatus(code, message, to: &headers)

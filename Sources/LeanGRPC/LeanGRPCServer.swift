@@ -213,34 +213,23 @@ public final class LeanGRPCServer: Sendable {
 
   private static func configureHTTP2(_ channel: any Channel, core: GRPCServerCore) throws {
     let configuration = core.configuration
-    let connectionHandler = GRPCConnectionHandler(
-      maxIdleTime: configuration.maxIdleTime,
-      maxRunningMethods: configuration.maxConcurrentStreams,
-      logger: core.logger
-    )
-    let boundHandler = NIOLoopBound(connectionHandler, eventLoop: channel.eventLoop)
-
     var connectionConfiguration = NIOHTTP2Handler.ConnectionConfiguration()
     connectionConfiguration.initialSettings = [
       HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.maxConcurrentStreams),
       HTTP2Setting(parameter: .maxHeaderListSize, value: configuration.maxHeaderListSize),
       HTTP2Setting(parameter: .enablePush, value: 0),
     ]
-    let streamConfiguration = NIOHTTP2Handler.StreamConfiguration()
-
+    // No stream channels: the connection handler serves every stream itself (see GRPCConnectionHandler).
     let sync = channel.pipeline.syncOperations
-    _ = try sync.configureHTTP2Pipeline(
-      mode: .server,
-      connectionConfiguration: connectionConfiguration,
-      streamConfiguration: streamConfiguration,
-      streamDelegate: GRPCConnectionStreamDelegate(handler: boundHandler)
-    ) { stream in
-      stream.eventLoop.makeCompletedFuture {
-        try stream.pipeline.syncOperations.addHandler(
-          GRPCStreamHandler(core: core, connection: boundHandler.value))
-      }
-    }
-    try sync.addHandler(connectionHandler)
+    try sync.addHandler(GRPCFlushCoalescingHandler())
+    try sync.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: connectionConfiguration))
+    try sync.addHandler(
+      GRPCConnectionHandler(
+        core: core,
+        maxIdleTime: configuration.maxIdleTime,
+        maxRunningMethods: configuration.maxConcurrentStreams,
+        logger: core.logger
+      ))
   }
 
   private static func makeSSLContext(_ tls: GRPCServerConfiguration.TLS) throws -> NIOSSLContext {

@@ -22,20 +22,32 @@ final class Authenticator: Sendable {
   ///
   /// - Throws: `unauthenticated` for a malformed or unknown token.
   func principal(_ context: CallContext) async throws -> Principal? {
-    guard let header = context.authorization, !header.isEmpty else { return nil }
+    switch try self.principalFromMemory(context) {
+    case .anonymous: return nil
+    case .known(let principal): return principal
+    case .lookUp(let hash):
+      guard let principal = try await self.store.principal(forTokenHash: hash) else {
+        self.known.withLock { _ = $0.removeValue(forKey: hash) }
+        throw DomainError.unauthenticated("the token is not valid; ask an administrator for a new one")
+      }
+      self.known.withLock { $0[hash] = (principal, self.clock.now().adding(seconds: Self.cacheSeconds)) }
+      return principal
+    }
+  }
+
+  /// What is known of the caller without the store: no token, a token found valid recently, or a token to look up.
+  ///
+  /// - Throws: `unauthenticated` for a malformed `authorization` value.
+  func principalFromMemory(_ context: CallContext) throws -> TokenLookup {
+    guard let header = context.authorization, !header.isEmpty else { return .anonymous }
     let parts = header.split(separator: " ", maxSplits: 1)
     guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty, parts[1].count <= 256 else {
       throw DomainError.unauthenticated("the authorization metadata must be 'Bearer <token>'")
     }
     let hash = Tokens.hash(String(parts[1]))
     let now = self.clock.now()
-    if let cached = self.known.withLock({ $0[hash] }), now < cached.until { return cached.principal }
-    guard let principal = try await self.store.principal(forTokenHash: hash) else {
-      self.known.withLock { _ = $0.removeValue(forKey: hash) }
-      throw DomainError.unauthenticated("the token is not valid; ask an administrator for a new one")
-    }
-    self.known.withLock { $0[hash] = (principal, now.adding(seconds: Self.cacheSeconds)) }
-    return principal
+    if let cached = self.known.withLock({ $0[hash] }), now < cached.until { return .known(cached.principal) }
+    return .lookUp(hash: hash)
   }
 
   /// The caller's principal; a token is required.

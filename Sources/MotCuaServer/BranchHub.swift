@@ -70,6 +70,16 @@ final class BranchHub: Sendable {
     self.state.withLock { $0.queues[branch] }
   }
 
+  /// The ticket `id` if it waits at any branch (the live view: what this server has applied).
+  func waitingTicket(_ id: TicketID) -> Ticket? {
+    self.state.withLock { state in
+      for queue in state.queues.values {
+        if let ticket = queue.waitingTicket(id) { return ticket }
+      }
+      return nil
+    }
+  }
+
   /// The last event sequence applied to each branch.
   func lastSequences() -> [BranchID: UInt64] {
     self.state.withLock { $0.queues.mapValues(\.lastSequence) }

@@ -15,8 +15,11 @@ public struct CallContext: Sendable {
 
   /// The peer's host without the port, the key for per-address limits.
   var peerHost: String {
-    let parts = self.peer.split(separator: ":")
-    guard parts.count >= 3 else { return self.peer }
-    return parts.dropFirst().dropLast().joined(separator: ":")
+    // "ipv4:127.0.0.1:51234" → "127.0.0.1", "ipv6:[::1]:51234" → "[::1]": between the first and the last colon.
+    let utf8 = self.peer.utf8
+    guard let first = utf8.firstIndex(of: UInt8(ascii: ":")), let last = utf8.lastIndex(of: UInt8(ascii: ":")),
+      utf8.index(after: first) < last
+    else { return self.peer }
+    return String(self.peer[utf8.index(after: first)..<last])
   }
 }

@@ -8,10 +8,7 @@ import WaitPrediction
 struct DirectoryHandler: Sendable {
   let core: MotCuaCore
 
-  func listBranches(_ request: Motcua_V1_ListBranchesRequest, _ context: CallContext) async throws
-    -> Motcua_V1_ListBranchesResponse
-  {
-    try await self.core.admitPublic(context)
+  func listBranches(_ request: Motcua_V1_ListBranchesRequest, _ caller: PublicCaller) throws -> Motcua_V1_ListBranchesResponse {
     let catalogue = self.core.catalogue
     let now = self.core.clock.now()
     var response = Motcua_V1_ListBranchesResponse()
@@ -46,10 +43,7 @@ struct DirectoryHandler: Sendable {
     return response
   }
 
-  func listServices(_ request: Motcua_V1_ListServicesRequest, _ context: CallContext) async throws
-    -> Motcua_V1_ListServicesResponse
-  {
-    try await self.core.admitPublic(context)
+  func listServices(_ request: Motcua_V1_ListServicesRequest, _ caller: PublicCaller) throws -> Motcua_V1_ListServicesResponse {
     let branch = try self.core.catalogue.requireBranch(BranchID(try Field.required(request.branchID, "branch_id")))
     let queue = self.core.hub.queue(branch.id)
     let today = self.core.today
@@ -78,10 +72,7 @@ struct DirectoryHandler: Sendable {
     return Motcua_V1_QueueOutlook(outlook, arrivalsPerHour: perHour)
   }
 
-  func listCounters(_ request: Motcua_V1_ListCountersRequest, _ context: CallContext) async throws
-    -> Motcua_V1_ListCountersResponse
-  {
-    try await self.core.admitPublic(context)
+  func listCounters(_ request: Motcua_V1_ListCountersRequest, _ caller: PublicCaller) throws -> Motcua_V1_ListCountersResponse {
     let branch = try self.core.catalogue.requireBranch(BranchID(try Field.required(request.branchID, "branch_id")))
     let queue = self.core.hub.queue(branch.id)
     var response = Motcua_V1_ListCountersResponse()

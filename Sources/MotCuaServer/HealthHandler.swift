@@ -13,10 +13,9 @@ struct HealthHandler: Sendable {
     self.services = Set(methods.map { String($0.dropFirst().prefix { $0 != "/" }) }).union([""])
   }
 
-  func check(_ request: Grpc_Health_V1_HealthCheckRequest, _ call: CallContext) async throws
+  func check(_ request: Grpc_Health_V1_HealthCheckRequest, _ caller: PublicCaller) throws
     -> Grpc_Health_V1_HealthCheckResponse
   {
-    try await self.core.admitPublic(call)
     guard self.services.contains(request.service) else {
       throw DomainError.notFound("unknown service '\(request.service)'")
     }

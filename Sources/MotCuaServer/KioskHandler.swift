@@ -169,10 +169,7 @@ struct KioskHandler: Sendable {
       trackingCode: o.trackingCode, issuedAt: issuedAt, issuedOn: self.core.catalogue.civilTime.date(of: issuedAt))
   }
 
-  func predictWait(_ request: Motcua_V1_PredictWaitRequest, _ context: CallContext) async throws
-    -> Motcua_V1_PredictWaitResponse
-  {
-    try await self.core.admitPublic(context)
+  func predictWait(_ request: Motcua_V1_PredictWaitRequest, _ caller: PublicCaller) throws -> Motcua_V1_PredictWaitResponse {
     let branchID = BranchID(try Field.required(request.branchID, "branch_id"))
     let serviceID = ServiceID(try Field.required(request.serviceID, "service_id"))
     let priority = try request.priority.domain()

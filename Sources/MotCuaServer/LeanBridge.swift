@@ -9,6 +9,7 @@ import SwiftProtobuf
 /// peer and deadline into a `CallContext`, handler errors into gRPC statuses. A caller's mistake is never
 /// INTERNAL. The routing table (`MotCuaRoutes.swift`, generated from the contract) calls it for every method.
 struct LeanBridge: Sendable {
+  let core: MotCuaCore
   let logger: Logger
 
   /// A unary method: decode, run the handler, encode.
@@ -19,6 +20,24 @@ struct LeanBridge: Sendable {
       let message = try Self.decode(Request.self, bytes)
       return try await Self.withDeadline(call) { try await handler(message, Self.context(call)).serializedBytes() }
     }
+  }
+
+  /// A unary method answered from memory (its handler takes a `PublicCaller`): on the event loop, without a Task,
+  /// when the caller is admitted without the store; otherwise after the token's lookup.
+  func unary<Request: Message, Response: Message>(
+    _ request: Request.Type, _ handler: @escaping @Sendable (Request, PublicCaller) throws -> Response
+  ) -> GRPCMethod {
+    let core = self.core
+    return .unaryInline(
+      inline: { bytes, call in
+        let message = try Self.decode(Request.self, bytes)
+        guard let caller = try core.admitPublicFromMemory(Self.context(call)) else { return nil }
+        return try handler(message, caller).serializedBytes()
+      },
+      otherwise: { bytes, call in
+        let message = try Self.decode(Request.self, bytes)
+        return try handler(message, try await core.admitPublic(Self.context(call))).serializedBytes()
+      })
   }
 
   /// A server-streaming method: decode, run the handler, encode each message it sends.

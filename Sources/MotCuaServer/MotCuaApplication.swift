@@ -43,7 +43,7 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
       options.travelModel = try TravelConfiguration.load(path: path, catalogue: catalogue)
     }
     let core = try await MotCuaCore.start(store: store, catalogue: catalogue, clock: clock, options: options, pii: pii)
-    let bridge = LeanBridge(logger: logger)
+    let bridge = LeanBridge(core: core, logger: logger)
     var transport = GRPCServerConfiguration(host: config.host, port: config.port)
     if let cert = config.tlsCertificatePath, let key = config.tlsKeyPath {
       transport.tls = GRPCServerConfiguration.TLS(certificateChainPath: cert, privateKeyPath: key)

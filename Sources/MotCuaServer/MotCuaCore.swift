@@ -171,14 +171,30 @@ public final class MotCuaCore: Sendable {
   /// For calls that need no token: a caller with a valid token passes; anyone else is rate-limited by address.
   ///
   /// - Throws: `unauthenticated` for a bad token, `resourceExhausted` past the limit.
-  func admitPublic(_ context: CallContext) async throws {
-    if try await self.auth.principal(context) != nil { return }
-    let now = self.clock.now()
-    guard self.limiter.withLock({ $0.allow(context.peerHost, at: now) }) else {
-      throw DomainError(
-        .resourceExhausted,
-        "too many requests from this address; wait a moment and try again (or use a token)")
+  @discardableResult
+  func admitPublic(_ context: CallContext) async throws -> PublicCaller {
+    try self.admitted(try await self.auth.principal(context), context)
+  }
+
+  /// `admitPublic` without waiting: nil when the caller's token has to be looked up in the store first.
+  func admitPublicFromMemory(_ context: CallContext) throws -> PublicCaller? {
+    switch try self.auth.principalFromMemory(context) {
+    case .anonymous: return try self.admitted(nil, context)
+    case .known(let principal): return try self.admitted(principal, context)
+    case .lookUp: return nil
     }
+  }
+
+  private func admitted(_ principal: Principal?, _ context: CallContext) throws -> PublicCaller {
+    if principal == nil {
+      let now = self.clock.now()
+      guard self.limiter.withLock({ $0.allow(context.peerHost, at: now) }) else {
+        throw DomainError(
+          .resourceExhausted,
+          "too many requests from this address; wait a moment and try again (or use a token)")
+      }
+    }
+    return PublicCaller(principal: principal, context: context)
   }
 
   /// The estimate for a ticket of `service` with `peopleAhead` tickets before it.

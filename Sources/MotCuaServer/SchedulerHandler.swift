@@ -58,10 +58,7 @@ struct SchedulerHandler: Sendable {
     }
   }
 
-  func recommendBranches(_ request: Motcua_V1_RecommendBranchesRequest, _ context: CallContext) async throws
-    -> Motcua_V1_RecommendBranchesResponse
-  {
-    try await self.core.admitPublic(context)
+  func recommendBranches(_ request: Motcua_V1_RecommendBranchesRequest, _ caller: PublicCaller) throws -> Motcua_V1_RecommendBranchesResponse {
     guard request.hasLocation else { throw DomainError.invalidArgument("location is required") }
     let origin = GeoPoint(latitude: request.location.latitude, longitude: request.location.longitude)
     let bounds = GeoBounds.hanoi

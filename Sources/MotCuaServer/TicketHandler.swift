@@ -33,11 +33,13 @@ struct TicketHandler: Sendable {
   }
 
   /// The ticket, if the tracking code matches (compared in constant time); NOT_FOUND otherwise, without
-  /// saying which part was wrong.
+  /// saying which part was wrong. A waiting ticket comes from the live view; any other from the store.
   private func held(_ id: String, _ code: String) async throws -> Ticket {
-    let id = try Field.required(id, "ticket_id")
+    let id = TicketID(try Field.required(id, "ticket_id"))
     let code = try Field.required(code, "tracking_code")
-    guard let ticket = try await self.core.store.ticket(TicketID(id)),
+    var found = self.core.hub.waitingTicket(id)
+    if found == nil { found = try await self.core.store.ticket(id) }
+    guard let ticket = found,
       Self.constantTimeEqual(Array(ticket.trackingCode.utf8), Array(code.uppercased().utf8))
     else {
       throw DomainError.notFound("no ticket with that id and tracking code; check both on the printed ticket")

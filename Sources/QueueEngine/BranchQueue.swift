@@ -9,6 +9,8 @@ public struct BranchQueue: Sendable {
   public private(set) var counters: [CounterID: CounterState]
   /// Waiting tickets per service, in call order.
   private var waiting: [ServiceID: [Ticket]]
+  /// The service each waiting ticket waits for.
+  private var waitingService: [TicketID: ServiceID]
 
   /// - Parameters:
   ///   - tickets: the branch's tickets that are not final (any state but DONE and NO_SHOW).
@@ -20,6 +22,7 @@ public struct BranchQueue: Sendable {
     self.counters = Dictionary(counters.map { ($0.counterID, $0) }, uniquingKeysWith: { _, last in last })
     self.waiting = Dictionary(grouping: tickets.filter { $0.state == .waiting }, by: \.serviceID)
       .mapValues { $0.sorted(by: QueueOrder.precedes) }
+    self.waitingService = Self.index(self.waiting)
   }
 
   /// Applies the next committed event.
@@ -42,6 +45,13 @@ public struct BranchQueue: Sendable {
   /// Forgets waiting tickets of days before `day` (they expired at midnight).
   public mutating func prune(before day: LocalDate) {
     self.waiting = self.waiting.mapValues { $0.filter { $0.day >= day } }.filter { !$0.value.isEmpty }
+    self.waitingService = Self.index(self.waiting)
+  }
+
+  /// The ticket `id` if it is waiting here.
+  public func waitingTicket(_ id: TicketID) -> Ticket? {
+    guard let service = self.waitingService[id] else { return nil }
+    return self.waiting[service]?.first { $0.id == id }
   }
 
   /// Tickets waiting for `service` on `day`.
@@ -72,6 +82,7 @@ public struct BranchQueue: Sendable {
   }
 
   private mutating func removeWaiting(_ id: TicketID, from service: ServiceID) {
+    guard self.waitingService.removeValue(forKey: id) != nil else { return }
     self.waiting[service]?.removeAll { $0.id == id }
   }
 
@@ -85,5 +96,14 @@ public struct BranchQueue: Sendable {
     }
     list.insert(ticket, at: low)
     self.waiting[ticket.serviceID] = list
+    self.waitingService[ticket.id] = ticket.serviceID
+  }
+
+  private static func index(_ waiting: [ServiceID: [Ticket]]) -> [TicketID: ServiceID] {
+    var index: [TicketID: ServiceID] = [:]
+    for (service, tickets) in waiting {
+      for ticket in tickets { index[ticket.id] = service }
+    }
+    return index
   }
 }

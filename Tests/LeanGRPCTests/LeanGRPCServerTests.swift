@@ -18,6 +18,37 @@ import Testing
     }
   }
 
+  @Test func inlineMethodAnswersInlineOrThroughItsTask() async throws {
+    let probe = Probe()
+    try await withTestServer(probe: probe) { _, port in
+      try await withTestClient(port: port) { client in
+        let inline = try await client.call("Inline", [5])
+        #expect(inline == [5, 42])
+        #expect(probe.value("inline.otherwise") == 0)
+        let otherwise = try await client.call("Inline", [0])
+        #expect(otherwise == [0, 43])
+        #expect(probe.value("inline.otherwise") == 1)
+        let error = await #expect(throws: RPCError.self) { try await client.call("Inline", [1]) }
+        #expect(error?.code == .failedPrecondition)
+        #expect(probe.value("inline.inline") == 3)
+      }
+    }
+  }
+
+  /// Requests far beyond HTTP/2's initial 64 KiB windows arrive only if the server gives the stream's and the
+  /// connection's windows back as it consumes them (it has no stream channels doing so for it).
+  @Test func megabyteRequestsKeepTheFlowControlWindowsOpen() async throws {
+    try await withTestServer(configure: { $0.maxRequestMessageBytes = 2 << 20 }) { _, port in
+      try await withTestClient(port: port) { client in
+        for round in 0..<3 {
+          let request = [UInt8](repeating: UInt8(round), count: 1 << 20)
+          let echoed = try await client.call("Echo", request)
+          #expect(echoed.count == request.count && echoed.allSatisfy { $0 == UInt8(round) })
+        }
+      }
+    }
+  }
+
   @Test func manyConcurrentCallsOnOneConnectionAllSucceed() async throws {
     try await withTestServer { _, port in
       try await withTestClient(port: port) { client in

@@ -58,6 +58,18 @@ func testMethods(probe: Probe) -> [String: GRPCMethod] {
       Array((call.metadata("authorization") ?? "").utf8)
     },
     "/test.Test/Peer": .unary { _, call in Array(call.peer.utf8) },
+    // request [0]: not answerable inline (runs `otherwise`); [1]: the inline path fails; else answered inline.
+    "/test.Test/Inline": .unaryInline(
+      inline: { request, _ in
+        probe.add("inline.inline")
+        if request.first == 0 { return nil }
+        if request.first == 1 { throw GRPCStatus(.failedPrecondition, "refused inline") }
+        return request + [42]
+      },
+      otherwise: { request, _ in
+        probe.add("inline.otherwise")
+        return request + [43]
+      }),
     "/test.Test/Fail": .unary { _, _ in
       throw GRPCStatus(.failedPrecondition, "Quầy đã đóng — 100% bận")
     },

@@ -70,6 +70,38 @@ import Testing
     await second.stop()
   }
 
+  /// A waiting ticket is tracked from the live view, a called one from the store: both check the tracking code.
+  @Test func trackingChecksTheCodeForWaitingAndCalledTickets() async throws {
+    let server = try await TestServer.start()
+    let kiosk = try await server.token(.kiosk, branch: Self.branch)
+    let counter = try await server.token(.counter, branch: Self.branch, counter: Self.counter)
+    try await server.withClient { client in
+      let first = try await self.issue(client, token: kiosk, key: "t1").ticket
+      let second = try await self.issue(client, token: kiosk, key: "t2").ticket
+      let tickets = Motcua_V1_TicketService.Client(wrapping: client)
+      func track(_ ticket: Motcua_V1_Ticket, code: String? = nil) async throws -> Motcua_V1_Ticket {
+        var request = Motcua_V1_TrackTicketRequest()
+        request.ticketID = ticket.ticketID
+        request.trackingCode = code ?? ticket.trackingCode.lowercased()
+        return try await tickets.trackTicket(request).ticket
+      }
+      let waiting = try await track(second)
+      #expect(waiting.state == .waiting && waiting.peopleAhead == 1 && waiting.number == second.number)
+      #expect(await statusCode { _ = try await track(second, code: "WRONG123") } == .notFound)
+
+      var open = Motcua_V1_OpenCounterRequest()
+      open.serviceIds = [Self.service]
+      let counters = Motcua_V1_CounterService.Client(wrapping: client)
+      _ = try await counters.openCounter(open, metadata: bearer(counter))
+      #expect(try await counters.callNext(.init(), metadata: bearer(counter)).ticket.ticketID == first.ticketID)
+      let called = try await track(first)
+      #expect(called.state == .called && called.number == first.number)
+      #expect(await statusCode { _ = try await track(first, code: "WRONG123") } == .notFound)
+      #expect(try await track(second).peopleAhead == 0)
+    }
+    await server.stop()
+  }
+
   @Test func aClosedBranchSaysWhenItOpens() async throws {
     let clock = ManualClock("2026-11-29", "10:00")  // a Sunday
     let server = try await TestServer.start(clock: clock)

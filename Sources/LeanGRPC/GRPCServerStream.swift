@@ -3,82 +3,70 @@ internal import NIOCore
 internal import NIOHPACK
 internal import NIOHTTP2
 
-/// Serves one HTTP/2 stream: feeds its frames to a ``GRPCServerStreamStateMachine``, performs the
-/// actions (writes, deadline timer, the method's Task) and delivers the method's results back.
-final class GRPCStreamHandler: ChannelInboundHandler {
-  typealias InboundIn = HTTP2Frame.FramePayload
-  typealias OutboundOut = HTTP2Frame.FramePayload
+/// Serves one HTTP/2 stream of a connection: feeds its frames to a ``GRPCServerStreamStateMachine``,
+/// performs the actions (writes through the connection, the deadline timer, the method — inline or
+/// as a Task) and delivers the method's results back. Lives on the connection's event loop; the
+/// connection handler owns it from the stream's first HEADERS until the stream closes.
+final class GRPCServerStream {
+  /// How many bytes of a streaming method's messages may wait in HTTP/2's flow-control buffer before
+  /// the method's next `write` suspends.
+  static let outboundHighWatermark = 64 * 1024
 
+  let id: HTTP2StreamID
   private let core: GRPCServerCore
+  // Strong: the connection drops its streams when they close or the connection goes inactive.
   private let connection: GRPCConnectionHandler
+  private let eventLoop: any EventLoop
   private var machine: GRPCServerStreamStateMachine
-  private var context: ChannelHandlerContext?
   private var task: Task<Void, Never>?
   private var deadlineTimer: Scheduled<Void>?
-  /// Writers of a streaming method waiting for the stream to become writable, oldest first (a
-  /// method may write from several child Tasks at once).
+  /// Writers of a streaming method waiting for room, oldest first (a method may write from several
+  /// child Tasks at once).
   private var pendingWrites: [CheckedContinuation<Void, any Error>] = []
+  /// Bytes of this stream's messages handed to HTTP/2 and not yet passed on by its flow control.
+  private var bytesInFlight = 0
   /// The status that ended the call, given to a streaming writer that tries to write after it.
   private var closedStatus = GRPCStatus(.cancelled, "the call was cancelled")
-  private var registeredForShutdown = false
+  /// Whether a streaming method runs (graceful shutdown ends those calls).
+  private(set) var isStreaming = false
+  private var closed = false
 
-  init(core: GRPCServerCore, connection: GRPCConnectionHandler) {
+  init(id: HTTP2StreamID, core: GRPCServerCore, connection: GRPCConnectionHandler, eventLoop: any EventLoop) {
+    self.id = id
     self.core = core
     self.connection = connection
+    self.eventLoop = eventLoop
     self.machine = GRPCServerStreamStateMachine(limits: core.limits)
   }
 
-  func handlerAdded(context: ChannelHandlerContext) {
-    self.context = context
+  // MARK: - Events from the connection
+
+  func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) {
+    let core = self.core
+    self.perform(
+      self.machine.receiveHeaders(
+        headers, endStream: endStream, peer: self.connection.peer, now: .now,
+        route: { core.methods[$0]?.kind }))
   }
 
-  func handlerRemoved(context: ChannelHandlerContext) {
-    self.context = nil
+  func receiveData(_ buffer: ByteBuffer, endStream: Bool) {
+    self.perform(self.machine.receiveData(buffer, endStream: endStream))
   }
 
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    let action: GRPCServerStreamStateMachine.Action
-    switch self.unwrapInboundIn(data) {
-    case .headers(let headers):
-      let core = self.core
-      action = self.machine.receiveHeaders(
-        headers.headers,
-        endStream: headers.endStream,
-        peer: self.connection.peer,
-        now: .now,
-        route: { core.methods[$0]?.kind }
-      )
-    case .data(let data):
-      guard case .byteBuffer(let buffer) = data.data else { return }
-      action = self.machine.receiveData(buffer, endStream: data.endStream)
-    default:
-      return
-    }
-    self.perform(action)
-  }
-
-  func channelWritabilityChanged(context: ChannelHandlerContext) {
-    if context.channel.isWritable, !self.pendingWrites.isEmpty {
-      // Each waiter's message is written already: they only wait for room for the next one.
-      let waiters = self.pendingWrites
-      self.pendingWrites = []
-      for waiter in waiters { waiter.resume() }
-    }
-    context.fireChannelWritabilityChanged()
-  }
-
-  func channelInactive(context: ChannelHandlerContext) {
+  /// The stream closed (reset by either side, ended, or the connection was lost).
+  func streamClosed() {
+    guard !self.closed else { return }
     self.perform(self.machine.streamClosed())
     self.finish()
-    context.fireChannelInactive()
+    self.closed = true
   }
 
-  func errorCaught(context: ChannelHandlerContext, error: any Error) {
-    // Stream errors (e.g. a reset) close the stream channel; channelInactive does the rest.
-    self.core.logger.trace("stream error", metadata: ["error": "\(error)"])
+  /// The server shuts down gracefully.
+  func serverShuttingDown() {
+    self.perform(self.machine.serverShuttingDown())
   }
 
-  // MARK: - Events from the method and the connection
+  // MARK: - Events from the method
 
   /// The deadline timer fired.
   private func deadlinePassed() {
@@ -87,7 +75,7 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   }
 
   /// A unary method returned or threw.
-  func unaryCompleted(_ result: Result<[UInt8], any Error>, path: String) {
+  private func unaryCompleted(_ result: Result<[UInt8], any Error>, path: String) {
     switch result {
     case .success(let response):
       self.perform(self.machine.methodReturned(response))
@@ -97,7 +85,7 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   }
 
   /// A streaming method returned (OK) or threw.
-  func streamingCompleted(_ error: (any Error)?, path: String) {
+  private func streamingCompleted(_ error: (any Error)?, path: String) {
     let status = error.map { self.core.status(for: $0, path: path) } ?? GRPCStatus(.ok, "")
     self.perform(self.machine.methodFinished(status))
   }
@@ -105,25 +93,19 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   /// A streaming method writes a message; `continuation` resumes once the stream can take more.
   func methodSends(_ message: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
     let action = self.machine.methodSends(message)
-    if case .write(let response) = action, response.trailers == nil, let context = self.context {
-      self.perform(action)
-      if self.machine.isClosed {
-        // Writing closed the stream re-entrantly (e.g. the connection failed during the flush).
-        continuation.resume(throwing: self.closedStatus)
-      } else if context.channel.isWritable {
-        continuation.resume()
-      } else {
-        self.pendingWrites.append(continuation)
-      }
-    } else {
+    guard case .write(let response) = action, response.trailers == nil, !self.closed else {
       self.perform(action)
       continuation.resume(throwing: self.closedStatus)
+      return
     }
-  }
-
-  /// The server shuts down gracefully.
-  func serverShuttingDown() {
-    self.perform(self.machine.serverShuttingDown())
+    self.perform(action)
+    if self.closed || self.machine.isClosed {
+      continuation.resume(throwing: self.closedStatus)
+    } else if self.bytesInFlight <= Self.outboundHighWatermark {
+      continuation.resume()
+    } else {
+      self.pendingWrites.append(continuation)
+    }
   }
 
   // MARK: - Actions
@@ -149,28 +131,39 @@ final class GRPCStreamHandler: ChannelInboundHandler {
   }
 
   private func armDeadline(_ deadline: ContinuousClock.Instant) {
-    guard let context = self.context else { return }
     let remaining = ContinuousClock.now.duration(to: deadline)
     // Saturated: the largest grpc-timeout (`99999999H`) overflows Int64 nanoseconds.
     let amount = TimeAmount(clamping: remaining)
-    let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-    self.deadlineTimer = context.eventLoop.scheduleTask(in: max(.zero, amount)) {
-      loopBound.value.deadlinePassed()
+    let stream = NIOLoopBound(self, eventLoop: self.eventLoop)
+    self.deadlineTimer = self.eventLoop.scheduleTask(in: max(.zero, amount)) {
+      stream.value.deadlinePassed()
     }
   }
 
   private func start(call: GRPCCall, kind: GRPCMethodKind, request: [UInt8]) {
-    guard let context = self.context, let method = self.core.methods[call.path] else { return }
-    let eventLoop = context.eventLoop
-    let stream = NIOLoopBound(self, eventLoop: eventLoop)
+    guard let method = self.core.methods[call.path] else { return }
     let path = call.path
+    if case .unaryInline(let inline, _) = method {
+      // Answered here, on the event loop, when the method can do so from memory.
+      let answer: [UInt8]?
+      do {
+        answer = try inline(request, call)
+      } catch {
+        self.perform(self.machine.methodFinished(self.core.status(for: error, path: path)))
+        return
+      }
+      if let answer {
+        self.perform(self.machine.methodReturned(answer))
+        return
+      }
+    }
     if case .serverStreaming = method {
-      guard self.connection.register(self) else {
+      guard !self.connection.isDraining else {
         // Graceful shutdown began before this call started: end it like the calls it cancelled.
         self.perform(self.machine.serverShuttingDown())
         return
       }
-      self.registeredForShutdown = true
+      self.isStreaming = true
     }
     // A method keeps running after its stream closes until it honours cancellation: without this
     // limit a client resetting streams (or using tiny deadlines) could run any number of them.
@@ -180,10 +173,13 @@ final class GRPCStreamHandler: ChannelInboundHandler {
           GRPCStatus(.resourceExhausted, "too many calls running on this connection")))
       return
     }
+    let eventLoop = self.eventLoop
+    let stream = NIOLoopBound(self, eventLoop: eventLoop)
     let tracker = self.core.methodTasks
+    let connection = NIOLoopBound(self.connection, eventLoop: eventLoop)
     tracker.taskStarted()
     switch method {
-    case .unary(let body):
+    case .unary(let body), .unaryInline(_, otherwise: let body):
       self.task = Task {
         let result: Result<[UInt8], any Error>
         do {
@@ -193,7 +189,7 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         }
         eventLoop.execute {
           stream.value.unaryCompleted(result, path: path)
-          stream.value.methodEnded()
+          connection.value.methodEnded()
           tracker.taskEnded()
         }
       }
@@ -208,50 +204,65 @@ final class GRPCStreamHandler: ChannelInboundHandler {
         }
         eventLoop.execute { [failure] in
           stream.value.streamingCompleted(failure, path: path)
-          stream.value.methodEnded()
+          connection.value.methodEnded()
           tracker.taskEnded()
         }
       }
     }
   }
 
-  /// The method's Task ended (its call may have ended long before).
-  private func methodEnded() {
-    self.connection.methodEnded()
-  }
-
   private func write(_ response: GRPCServerStreamStateMachine.Response) {
-    guard let context = self.context else { return }
+    guard !self.closed else { return }
     if let trailers = response.trailers,
       let code = trailers.first(name: "grpc-status").flatMap(Int.init),
       let statusCode = GRPCStatusCode(rawValue: code)
     {
       self.closedStatus = GRPCStatus(statusCode == .ok ? .cancelled : statusCode, "the call is over")
     }
-    // Cancel before writing: flushing trailers and RST_STREAM may close the stream re-entrantly.
     if response.cancelMethod {
       self.cancelMethod(self.closedStatus)
     }
     if let headers = response.headers {
-      context.write(self.wrapOutboundOut(.headers(.init(headers: headers))), promise: nil)
+      self.connection.write(.headers(.init(headers: headers)), on: self.id)
     }
     if let message = response.message {
-      var buffer = context.channel.allocator.buffer(capacity: 5 + message.count)
+      var buffer = self.connection.allocator.buffer(capacity: 5 + message.count)
       buffer.writeInteger(UInt8(0))
       buffer.writeInteger(UInt32(message.count))
       buffer.writeBytes(message)
-      context.write(self.wrapOutboundOut(.data(.init(data: .byteBuffer(buffer)))), promise: nil)
-    }
-    if let trailers = response.trailers {
-      context.write(
-        self.wrapOutboundOut(.headers(.init(headers: trailers, endStream: true))), promise: nil)
-      if response.resetStream {
-        context.write(self.wrapOutboundOut(.rstStream(.noError)), promise: nil)
+      let data = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buffer)))
+      if self.isStreaming && response.trailers == nil {
+        // Counted until HTTP/2's flow control lets it go, so a streaming method waits for a slow reader.
+        let size = buffer.readableBytes
+        self.bytesInFlight += size
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        let stream = NIOLoopBound(self, eventLoop: self.eventLoop)
+        promise.futureResult.whenComplete { _ in stream.value.sent(size) }
+        self.connection.write(data, on: self.id, promise: promise)
+      } else {
+        self.connection.write(data, on: self.id)
       }
     }
-    context.flush()
+    if let trailers = response.trailers {
+      self.connection.write(.headers(.init(headers: trailers, endStream: true)), on: self.id)
+      if response.resetStream {
+        self.connection.write(.rstStream(.noError), on: self.id)
+      }
+    }
+    self.connection.flush()
     if response.trailers != nil {
       self.finish()
+    }
+  }
+
+  /// A streaming message left the flow-control buffer (or was dropped with the stream).
+  private func sent(_ size: Int) {
+    self.bytesInFlight -= size
+    if self.bytesInFlight <= Self.outboundHighWatermark, !self.pendingWrites.isEmpty {
+      // Each waiter's message is written already: they only wait for room for the next one.
+      let waiters = self.pendingWrites
+      self.pendingWrites = []
+      for waiter in waiters { waiter.resume() }
     }
   }
 
@@ -261,16 +272,12 @@ final class GRPCStreamHandler: ChannelInboundHandler {
     self.failPendingWrites(status)
   }
 
-  /// The call is over: stop the timer, wake a waiting writer, leave the connection's registry.
+  /// The call is over: stop the timer, wake a waiting writer.
   private func finish() {
     self.deadlineTimer?.cancel()
     self.deadlineTimer = nil
     self.task = nil
     self.failPendingWrites(self.closedStatus)
-    if self.registeredForShutdown {
-      self.registeredForShutdown = false
-      self.connection.unregister(self)
-    }
   }
 
   private func failPendingWrites(_ status: GRPCStatus) {
