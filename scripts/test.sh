@@ -44,3 +44,6 @@ export MOTCUA_BIN="$(swift build --show-bin-path)/motcua"
 make -C Kiosk test
 make -C Kiosk check
 make -C Kiosk valgrind
+
+echo "== benchmark load generator (C): unit tests under ASan/UBSan"
+make -C Benchmarks/loadgen check
