@@ -157,8 +157,17 @@ final class GRPCConnectionHandler: ChannelDuplexHandler {
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
     // Stream errors (a reset stream, a protocol error on one stream) end in StreamClosedEvent;
-    // connection errors close the connection through NIOHTTP2Handler.
+    // a connection error makes NIOHTTP2Handler send GOAWAY with an error code (see `goAwaySent`).
     self.logger.trace("HTTP/2 error", metadata: ["error": "\(error)"])
+  }
+
+  /// NIOHTTP2Handler wrote a GOAWAY (through ``GRPCGoAwayWatcher``). One with an error code ends the connection
+  /// (RFC 9113 §5.4.1): NIOHTTP2Handler only sends it, so a peer that broke the protocol or tripped its DoS
+  /// limits would otherwise keep the socket, and its open streams, as long as it liked.
+  func goAwaySent(_ errorCode: HTTP2ErrorCode) {
+    guard errorCode != .noError, let context = self.context else { return }
+    self.logger.debug("closing a connection after an HTTP/2 connection error", metadata: ["code": "\(errorCode)"])
+    Self.closeLater(context)
   }
 
   func triggerUserOutboundEvent(

@@ -220,16 +220,19 @@ public final class LeanGRPCServer: Sendable {
       HTTP2Setting(parameter: .enablePush, value: 0),
     ]
     // No stream channels: the connection handler serves every stream itself (see GRPCConnectionHandler).
+    let connectionHandler = GRPCConnectionHandler(
+      core: core,
+      maxIdleTime: configuration.maxIdleTime,
+      maxRunningMethods: configuration.maxConcurrentStreams,
+      logger: core.logger
+    )
     let sync = channel.pipeline.syncOperations
     try sync.addHandler(GRPCFlushCoalescingHandler())
-    try sync.addHandler(NIOHTTP2Handler(mode: .server, connectionConfiguration: connectionConfiguration))
     try sync.addHandler(
-      GRPCConnectionHandler(
-        core: core,
-        maxIdleTime: configuration.maxIdleTime,
-        maxRunningMethods: configuration.maxConcurrentStreams,
-        logger: core.logger
-      ))
+      NIOHTTP2Handler(
+        mode: .server, frameDelegate: GRPCGoAwayWatcher(connection: connectionHandler),
+        connectionConfiguration: connectionConfiguration))
+    try sync.addHandler(connectionHandler)
   }
 
   private static func makeSSLContext(_ tls: GRPCServerConfiguration.TLS) throws -> NIOSSLContext {

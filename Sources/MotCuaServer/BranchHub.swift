@@ -39,11 +39,10 @@ final class BranchHub: Sendable {
         // Another server's events arrive both from its commits and from this server's re-reads: keep one.
         guard let last = state.queues[event.branchID]?.lastSequence, event.sequence > last else { continue }
         state.early[event.branchID, default: [:]][event.sequence] = event
-        while var queue = state.queues[event.branchID],
-          let next = state.early[event.branchID]?.removeValue(forKey: queue.lastSequence + 1)
+        while let last = state.queues[event.branchID]?.lastSequence,
+          let next = state.early[event.branchID]?.removeValue(forKey: last + 1)
         {
-          queue.apply(next)
-          state.queues[event.branchID] = queue
+          state.queues[event.branchID]?.apply(next)  // in place: a copy would copy the waiting lists each event
           self.onApply(next)
           for (id, watcher) in state.watchers[event.branchID] ?? [:] {
             if case .dropped = watcher.continuation.yield(next) {

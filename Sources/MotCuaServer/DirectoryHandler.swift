@@ -43,7 +43,11 @@ struct DirectoryHandler: Sendable {
     return response
   }
 
-  func listServices(_ request: Motcua_V1_ListServicesRequest, _ caller: PublicCaller) throws -> Motcua_V1_ListServicesResponse {
+  func listServices(_ request: Motcua_V1_ListServicesRequest, _ context: CallContext) async throws
+    -> Motcua_V1_ListServicesResponse
+  {
+    // Not answered inline: it may run a wait simulation per service/branch.
+    try await self.core.admitPublic(context)
     let branch = try self.core.catalogue.requireBranch(BranchID(try Field.required(request.branchID, "branch_id")))
     let queue = self.core.hub.queue(branch.id)
     let today = self.core.today

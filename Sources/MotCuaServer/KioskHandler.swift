@@ -175,9 +175,13 @@ struct KioskHandler: Sendable {
     let priority = try request.priority.domain()
     _ = try self.core.catalogue.requireBranch(branchID)
     let service = try self.core.catalogue.requireService(serviceID, at: branchID)
+    let estimate =
+      caller.isInline
+      ? self.core.estimateForNewTicketWithoutSimulating(branch: branchID, service: service, priority: priority)
+      : self.core.estimateForNewTicket(branch: branchID, service: service, priority: priority)
+    guard let estimate else { throw PublicCaller.answerInTask }  // the simulation runs in a Task, not on the event loop
     var response = Motcua_V1_PredictWaitResponse()
-    response.estimate = Motcua_V1_WaitEstimate(
-      self.core.estimateForNewTicket(branch: branchID, service: service, priority: priority))
+    response.estimate = Motcua_V1_WaitEstimate(estimate)
     return response
   }
 

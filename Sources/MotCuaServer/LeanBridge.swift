@@ -23,7 +23,7 @@ struct LeanBridge: Sendable {
   }
 
   /// A unary method answered from memory (its handler takes a `PublicCaller`): on the event loop, without a Task,
-  /// when the caller is admitted without the store; otherwise after the token's lookup.
+  /// when the caller is admitted without the store and the handler can answer cheaply; otherwise in a Task.
   func unary<Request: Message, Response: Message>(
     _ request: Request.Type, _ handler: @escaping @Sendable (Request, PublicCaller) throws -> Response
   ) -> GRPCMethod {
@@ -32,11 +32,17 @@ struct LeanBridge: Sendable {
       inline: { bytes, call in
         let message = try Self.decode(Request.self, bytes)
         guard let caller = try core.admitPublicFromMemory(Self.context(call)) else { return nil }
-        return try handler(message, caller).serializedBytes()
+        do {
+          return try handler(message, caller).serializedBytes()
+        } catch is PublicCaller.AnswerInTask {
+          return nil
+        }
       },
       otherwise: { bytes, call in
         let message = try Self.decode(Request.self, bytes)
-        return try handler(message, try await core.admitPublic(Self.context(call))).serializedBytes()
+        return try await Self.withDeadline(call) {
+          try handler(message, try await core.admitPublic(Self.context(call))).serializedBytes()
+        }
       })
   }
 

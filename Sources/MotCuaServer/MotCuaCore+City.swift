@@ -123,7 +123,7 @@ extension MotCuaCore {
       // The predictor for queues in play; the fluid outlook for idle ones (one simulation per busy queue only).
       let waitNow: Double
       if active, open > 0 || waiting > 0,
-        let predicted = self.predictions.predictNew(branch: branch.id, service: service.id, priority: .none, at: now)
+        let predicted = self.predictions.predictNew(branch: branch.id, service: service.id, priority: .none, at: now).estimate
       {
         waitNow = Double(predicted.meanSeconds)
       } else {

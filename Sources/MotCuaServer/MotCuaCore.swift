@@ -173,19 +173,20 @@ public final class MotCuaCore: Sendable {
   /// - Throws: `unauthenticated` for a bad token, `resourceExhausted` past the limit.
   @discardableResult
   func admitPublic(_ context: CallContext) async throws -> PublicCaller {
-    try self.admitted(try await self.auth.principal(context), context)
+    try self.admitted(try await self.auth.principal(context), context, inline: false)
   }
 
-  /// `admitPublic` without waiting: nil when the caller's token has to be looked up in the store first.
+  /// `admitPublic` without waiting, for a call answered on the event loop: nil when the caller's token has to be
+  /// looked up in the store first.
   func admitPublicFromMemory(_ context: CallContext) throws -> PublicCaller? {
     switch try self.auth.principalFromMemory(context) {
-    case .anonymous: return try self.admitted(nil, context)
-    case .known(let principal): return try self.admitted(principal, context)
+    case .anonymous: return try self.admitted(nil, context, inline: true)
+    case .known(let principal): return try self.admitted(principal, context, inline: true)
     case .lookUp: return nil
     }
   }
 
-  private func admitted(_ principal: Principal?, _ context: CallContext) throws -> PublicCaller {
+  private func admitted(_ principal: Principal?, _ context: CallContext, inline: Bool) throws -> PublicCaller {
     if principal == nil {
       let now = self.clock.now()
       guard self.limiter.withLock({ $0.allow(context.peerHost, at: now) }) else {
@@ -194,7 +195,7 @@ public final class MotCuaCore: Sendable {
           "too many requests from this address; wait a moment and try again (or use a token)")
       }
     }
-    return PublicCaller(principal: principal, context: context)
+    return PublicCaller(principal: principal, context: context, isInline: inline)
   }
 
   /// The estimate for a ticket of `service` with `peopleAhead` tickets before it.
@@ -210,11 +211,24 @@ public final class MotCuaCore: Sendable {
 
   /// The estimate for a new ticket issued now: the branch's predictor, else the queue-length formula.
   func estimateForNewTicket(branch: BranchID, service: Service, priority: Priority) -> WaitEstimate {
-    if let predicted = self.predictions.predictNew(
-      branch: branch, service: service.id, priority: priority, at: self.clock.now())
-    {
-      return predicted
-    }
+    guard let estimate = self.estimateForNewTicket(branch: branch, service: service, priority: priority, simulating: true)
+    else { preconditionFailure("an estimate made with simulation is always known") }
+    return estimate
+  }
+
+  /// `estimateForNewTicket` without running the predictor's simulation, for answers given on the event loop: nil
+  /// when the predictor's answer is not at hand (reused for a few seconds while the branch is unchanged).
+  func estimateForNewTicketWithoutSimulating(branch: BranchID, service: Service, priority: Priority) -> WaitEstimate? {
+    self.estimateForNewTicket(branch: branch, service: service, priority: priority, simulating: false)
+  }
+
+  private func estimateForNewTicket(
+    branch: BranchID, service: Service, priority: Priority, simulating: Bool
+  ) -> WaitEstimate? {
+    let predicted = self.predictions.predictNew(
+      branch: branch, service: service.id, priority: priority, at: self.clock.now(), simulating: simulating)
+    guard predicted.known else { return nil }
+    if let estimate = predicted.estimate { return estimate }
     let queue = self.hub.queue(branch)
     let rank = self.catalogue.priorityPolicy(for: branch).rank(for: priority)
     let ahead = queue?.peopleAhead(ofNewTicketWithRank: rank, for: service.id, on: self.today) ?? 0

@@ -126,8 +126,11 @@ final class PredictionHub: Sendable {
     }
   }
 
-  /// The wait of a ticket issued now.
-  func predictNew(branch: BranchID, service: ServiceID, priority: Priority, at now: Instant) -> WaitEstimate? {
+  /// The wait of a ticket issued now (`estimate`; nil when the branch has no predictor). With `simulating`
+  /// false only an answer reused from the last seconds is given: `known` is false when none is at hand.
+  func predictNew(
+    branch: BranchID, service: ServiceID, priority: Priority, at now: Instant, simulating: Bool = true
+  ) -> (estimate: WaitEstimate?, known: Bool) {
     self.state.withLock { state in
       self.prepare(&state, branch, at: now)
       let key = NewTicketKey(branch: branch, service: service, priority: priority)
@@ -135,13 +138,14 @@ final class PredictionHub: Sendable {
       if let cached = state.newTicket[key], cached.version == version, cached.at <= now,
         cached.at.seconds(until: now) < Self.newTicketReuseSeconds
       {
-        return cached.estimate
+        return (cached.estimate, true)
       }
+      guard simulating else { return (nil, false) }
       let estimate = state.predictors[branch].map {
         Self.estimate($0.predictNew(service: service, priority: priority, at: now))
       }
       state.newTicket[key] = CachedEstimate(estimate: estimate, version: version, at: now)
-      return estimate
+      return (estimate, true)
     }
   }
 

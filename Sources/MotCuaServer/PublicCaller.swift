@@ -8,4 +8,13 @@ struct PublicCaller: Sendable {
   /// The token's principal; nil for an anonymous caller.
   let principal: Principal?
   let context: CallContext
+  /// Whether the handler runs on the event loop: it must then do nothing slow (no simulation, no lock held
+  /// long elsewhere) and throw ``answerInTask`` instead; it is then called again, from a Task.
+  let isInline: Bool
+
+  /// Thrown by a handler called inline that cannot answer cheaply.
+  static let answerInTask = AnswerInTask()
+
+  /// See ``answerInTask``.
+  struct AnswerInTask: Error {}
 }

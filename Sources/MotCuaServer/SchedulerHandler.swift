@@ -58,7 +58,11 @@ struct SchedulerHandler: Sendable {
     }
   }
 
-  func recommendBranches(_ request: Motcua_V1_RecommendBranchesRequest, _ caller: PublicCaller) throws -> Motcua_V1_RecommendBranchesResponse {
+  func recommendBranches(_ request: Motcua_V1_RecommendBranchesRequest, _ context: CallContext) async throws
+    -> Motcua_V1_RecommendBranchesResponse
+  {
+    // Not answered inline: it may run a wait simulation per service/branch.
+    try await self.core.admitPublic(context)
     guard request.hasLocation else { throw DomainError.invalidArgument("location is required") }
     let origin = GeoPoint(latitude: request.location.latitude, longitude: request.location.longitude)
     let bounds = GeoBounds.hanoi

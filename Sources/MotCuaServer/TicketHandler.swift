@@ -33,11 +33,12 @@ struct TicketHandler: Sendable {
   }
 
   /// The ticket, if the tracking code matches (compared in constant time); NOT_FOUND otherwise, without
-  /// saying which part was wrong. A waiting ticket comes from the live view; any other from the store.
+  /// saying which part was wrong. With the embedded store a waiting ticket comes from the live view (it is what
+  /// the store committed); with a shared store always from the store, which other servers may have changed.
   private func held(_ id: String, _ code: String) async throws -> Ticket {
     let id = TicketID(try Field.required(id, "ticket_id"))
     let code = try Field.required(code, "tracking_code")
-    var found = self.core.hub.waitingTicket(id)
+    var found = self.core.store is any SharedStore ? nil : self.core.hub.waitingTicket(id)
     if found == nil { found = try await self.core.store.ticket(id) }
     guard let ticket = found,
       Self.constantTimeEqual(Array(ticket.trackingCode.utf8), Array(code.uppercased().utf8))

@@ -33,7 +33,7 @@ public struct BranchQueue: Sendable {
     guard event.branchID == self.branchID, event.sequence == self.lastSequence + 1 else { return false }
     self.lastSequence = event.sequence
     if let ticket = event.ticket {
-      self.removeWaiting(ticket.id, from: event.fromServiceID ?? ticket.serviceID)
+      self.removeWaiting(ticket.id)
       if ticket.state == .waiting { self.insertWaiting(ticket) }
     }
     if let counter = event.counter {
@@ -81,8 +81,8 @@ public struct BranchQueue: Sendable {
     self.counters.values.count { $0.isOpen && $0.serviceIDs.contains(service) }
   }
 
-  private mutating func removeWaiting(_ id: TicketID, from service: ServiceID) {
-    guard self.waitingService.removeValue(forKey: id) != nil else { return }
+  private mutating func removeWaiting(_ id: TicketID) {
+    guard let service = self.waitingService.removeValue(forKey: id) else { return }
     self.waiting[service]?.removeAll { $0.id == id }
   }
 

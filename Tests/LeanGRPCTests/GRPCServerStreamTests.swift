@@ -121,13 +121,6 @@ import Testing
     #expect(trailers.headers.first(name: "grpc-message") == "refused inline")
     #expect(probe.value("inline.otherwise") == 0)
   }
-
-  @Test func noInlineAnswerLeavesTheCallToTheTask() throws {
-    let probe = Probe()
-    // Nothing is written during the read: `otherwise` runs as a Task (see LeanGRPCServerTests for its answer).
-    #expect(try self.run([0], probe: probe).isEmpty)
-    #expect(probe.value("inline.inline") == 1)
-  }
 }
 
 /// Counts the flushes that pass it towards the socket.

@@ -66,6 +66,16 @@ import Testing
     }
   }
 
+  /// A connection error (here: HTTP/1.1 on the h2c port, i.e. a bad client preface) gets GOAWAY and the socket
+  /// is closed; without the close the peer kept it until the idle timer (none here).
+  @Test func aConnectionErrorClosesTheConnection() async throws {
+    try await withTestServer(configure: { $0.maxIdleTime = nil }) { _, port in
+      let channel = try await connectRawTCP(port: port)
+      try await channel.writeAndFlush(ByteBuffer(string: "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+      #expect(await closes(channel, within: .seconds(30)))
+    }
+  }
+
   @Test func gracefulShutdownLetsAnInFlightUnaryCallFinishOK() async throws {
     let probe = Probe()
     try await withTestServer(probe: probe) { server, port in

@@ -35,16 +35,23 @@ import Testing
     #expect(hub.queue(Self.branch)?.waitingCount(for: Self.service, on: LocalDate("2026-11-27")!) == 3)
   }
 
-  /// PredictWait's answer is reused for a few seconds, but never once the branch's queue changed.
+  /// PredictWait's answer is reused for a few seconds, but never once the branch's queue changed; without
+  /// simulating (the event loop's way) only a reused answer is given.
   @Test func aNewTicketsPredictionIsReusedOnlyWhileNothingHappens() {
     let hub = PredictionHub(catalogue: Self.catalogue, staff: StaffRoster(catalogue: Self.catalogue, assignments: []))
+    let cold = hub.predictNew(
+      branch: Self.branch, service: Self.service, priority: .none, at: Self.now, simulating: false)
+    #expect(!cold.known && cold.estimate == nil)
     let first = hub.predictNew(branch: Self.branch, service: Self.service, priority: .none, at: Self.now)
     let again = hub.predictNew(
-      branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 1))
-    #expect(first != nil && again == first)
+      branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 1), simulating: false)
+    #expect(first.known && first.estimate != nil && again.known && again.estimate == first.estimate)
     hub.observe(Self.issued(1, sequence: 1))
+    let stale = hub.predictNew(
+      branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 1), simulating: false)
+    #expect(!stale.known)
     let afterIssue = hub.predictNew(
       branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 1))
-    #expect(afterIssue?.peopleAhead == (first?.peopleAhead ?? 0) + 1)
+    #expect(afterIssue.estimate?.peopleAhead == (first.estimate?.peopleAhead ?? 0) + 1)
   }
 }

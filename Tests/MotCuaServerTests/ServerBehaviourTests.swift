@@ -72,11 +72,13 @@ import Testing
 
   /// A waiting ticket is tracked from the live view, a called one from the store: both check the tracking code.
   @Test func trackingChecksTheCodeForWaitingAndCalledTickets() async throws {
-    let server = try await TestServer.start()
+    let clock = ManualClock("2026-11-27", "09:00")
+    let server = try await TestServer.start(clock: clock)
     let kiosk = try await server.token(.kiosk, branch: Self.branch)
     let counter = try await server.token(.counter, branch: Self.branch, counter: Self.counter)
     try await server.withClient { client in
       let first = try await self.issue(client, token: kiosk, key: "t1").ticket
+      clock.advance(seconds: 30)  // tickets of the same instant are ordered by id, not by number
       let second = try await self.issue(client, token: kiosk, key: "t2").ticket
       let tickets = Motcua_V1_TicketService.Client(wrapping: client)
       func track(_ ticket: Motcua_V1_Ticket, code: String? = nil) async throws -> Motcua_V1_Ticket {
