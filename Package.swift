@@ -150,6 +150,7 @@ let targets: [Target] = [
     name: "MotCuaStoreTests",
     dependencies: [
       "MotCuaStore", "MotCuaSQLite", "MotCuaPostgres", "MotCuaDomain", "QueueEngine", "MotCuaSeeds", "Appointments",
+      .product(name: "GRDB", package: "GRDB.swift"),
     ],
     swiftSettings: settings
   ),

@@ -15,9 +15,10 @@ public struct OpenedStore: Sendable {
     -> OpenedStore
   {
     switch location {
-    case .sqlite(let path):
+    case .sqlite(let path, let groupCommit):
       return OpenedStore(
-        store: try SQLiteStore(path: path, enforceCapacity: enforceCapacity), shared: nil, pool: nil)
+        store: try SQLiteStore(path: path, enforceCapacity: enforceCapacity, groupCommit: groupCommit), shared: nil,
+        pool: nil)
     case .postgres(let configuration):
       let store = PostgresStore(configuration, logger: logger, enforceCapacity: enforceCapacity)
       let pool = Task { await store.run() }

@@ -25,8 +25,13 @@ public struct ServerConfig: Sendable {
   public var travelConfigurationPath: String?
   /// Set to serve from a shared PostgreSQL database (several servers) instead of the SQLite file.
   public var postgres: PostgresStoreConfiguration?
+  /// False commits each SQLite command in its own transaction instead of grouping concurrent ones (benchmarks).
+  public var sqliteGroupCommit = true
   /// The SQLite file, unless `postgres` is set.
-  public var database: DatabaseLocation { self.postgres.map(DatabaseLocation.postgres) ?? .sqlite(path: self.databasePath) }
+  public var database: DatabaseLocation {
+    self.postgres.map(DatabaseLocation.postgres)
+      ?? .sqlite(path: self.databasePath, groupCommit: self.sqliteGroupCommit)
+  }
   /// Test-only: lets slots be booked over capacity, to show the booking suite catches it. Never in production.
   public var unsafeDisableCapacityCheck = false
 

@@ -7,7 +7,14 @@ public enum CommandDeadline {
 
   /// - Throws: `DomainError` `.deadlineExceeded` once the current call's deadline has passed.
   public static func check() throws {
-    guard let deadline = Self.current, ContinuousClock.now >= deadline else { return }
+    try Self.check(Self.current)
+  }
+
+  /// Checks a deadline captured earlier, e.g. by a store that applies the command in another task.
+  ///
+  /// - Throws: `DomainError` `.deadlineExceeded` once `deadline` has passed; nothing when it is nil.
+  public static func check(_ deadline: ContinuousClock.Instant?) throws {
+    guard let deadline, ContinuousClock.now >= deadline else { return }
     throw DomainError(.deadlineExceeded, "the deadline passed before the command was committed; nothing was applied")
   }
 }

@@ -2,8 +2,9 @@ public import Appointments
 public import MotCuaDomain
 public import QueueEngine
 
-/// The durable store: the source of truth. Each command is one transaction — check, change, record the
-/// event, commit — and returns only once it is on disk. Decisions that must be serial (numbering, which ticket
+/// The durable store: the source of truth. Each command is all or nothing — check, change, record the event in
+/// one transaction (or, with SQLite's group commit, one savepoint of a transaction shared with concurrent
+/// commands) — and returns only once it is committed to disk. Decisions that must be serial (numbering, which ticket
 /// a counter gets) are taken inside the transaction, so several servers sharing one database stay correct.
 ///
 /// Every driver passes the same contract suite (`Tests/MotCuaStoreTests`).

@@ -22,6 +22,10 @@ struct ServeCommand: AsyncParsableCommand {
   var alertThresholdMinutes = 45
   @Option(help: "Travel-time configuration (JSON: detour factor, speeds, measured trips; see README).")
   var travel: String?
+  @Flag(
+    inversion: .prefixedNo,
+    help: "SQLite: let concurrent commands share one transaction and its fsync (--no-group-commit: one each).")
+  var groupCommit = true
   @Flag(help: .hidden) var unsafeDisableCapacityCheck = false
 
   func validate() throws {
@@ -57,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
     serverConfig.travelConfigurationPath = self.travel
     serverConfig.piiKeyPath = self.piiKeyFile
     serverConfig.unsafeDisableCapacityCheck = self.unsafeDisableCapacityCheck
+    serverConfig.sqliteGroupCommit = self.groupCommit
     serverConfig.postgres = self.database.postgresSettings
     if self.database.allowUnsafeDurability { logger.critical("--allow-unsafe-durability: acknowledged commands may be lost") }
     if self.unsafeDisableCapacityCheck { logger.critical("--unsafe-disable-capacity-check: slots can be overbooked (tests only)") }

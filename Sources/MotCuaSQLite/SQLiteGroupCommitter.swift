@@ -1,0 +1,171 @@
+import GRDB
+import MotCuaStore
+import Synchronization
+
+/// Applies the store's write commands, many concurrent ones in one transaction (group commit), so that durable
+/// writes are not bounded by one fsync each.
+///
+/// Guarantees:
+/// - A caller is answered only after the transaction holding its command committed (a reply means on disk).
+/// - Commands run in the order they were submitted; each sees the writes of those before it, in the same
+///   transaction or not (numbering and idempotency hold as with one transaction per command).
+/// - Each command runs in its own savepoint: one that throws — a refusal, a constraint, its caller's deadline
+///   (captured at submission, checked at the end of the savepoint) — is rolled back alone and gets its own error.
+/// - If the transaction fails (its COMMIT, or an error that aborts it), no command of it is acknowledged: each
+///   that had succeeded gets the transaction's error; commands not yet run go on to the next transaction.
+/// - Once submitted, a command runs to its outcome: cancelling the caller neither loses nor repeats it.
+///
+/// One writer drains the queue on GRDB's writer connection: it takes every command waiting (at most
+/// `batchLimit`), runs them, commits once, answers, and starts again while commands wait; none waits for a timer.
+/// With grouping off, each command is its own transaction (the fsync-bound figure, for benchmarks).
+final class SQLiteGroupCommitter: Sendable {
+  /// The most commands one transaction holds.
+  static let batchLimit = 256
+
+  private let pool: DatabasePool
+  private let grouping: Bool
+  private let state = Mutex(State())
+
+  private struct State {
+    var queue: [Command] = []
+    /// True from the moment a drain is scheduled until it finds the queue empty.
+    var draining = false
+    var committedTransactions = 0
+  }
+
+  /// Called once the command's transaction committed: answers its caller.
+  private typealias Acknowledgement = @Sendable () -> Void
+
+  /// A submitted command, its result type erased: `apply` runs it and returns how to acknowledge it; `fail`
+  /// answers its caller with an error. Exactly one of the two answers reaches the caller.
+  private struct Command: Sendable {
+    let deadline: ContinuousClock.Instant?
+    let apply: @Sendable (Database) throws -> Acknowledgement
+    let fail: @Sendable (any Error) -> Void
+  }
+
+  /// - Parameter grouping: false runs each command in its own transaction.
+  init(pool: DatabasePool, grouping: Bool) {
+    self.pool = pool
+    self.grouping = grouping
+  }
+
+  /// Transactions committed so far (for tests: grouping shows as fewer transactions than commands).
+  var committedTransactions: Int { self.state.withLock { $0.committedTransactions } }
+
+  /// Commands submitted and not yet taken into a transaction (for tests).
+  var queuedCommands: Int { self.state.withLock { $0.queue.count } }
+
+  /// Runs `body` as one command and returns its result once it is on disk. The caller's
+  /// `CommandDeadline.current` is captured here and checked before the command is kept.
+  ///
+  /// - Throws: the error `body` threw; `DomainError` `.deadlineExceeded` if the deadline passed before the
+  ///   command finished; the database's error if the transaction failed; `CancellationError` if the task was
+  ///   cancelled before the command was submitted.
+  func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    let deadline = CommandDeadline.current
+    guard self.grouping else { return try await self.writeAlone(deadline: deadline, body) }
+    try Task.checkCancellation()
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+      self.submit(
+        Command(
+          deadline: deadline,
+          apply: { db in
+            let value = try body(db)
+            return { continuation.resume(returning: value) }
+          },
+          fail: { continuation.resume(throwing: $0) }))
+    }
+  }
+
+  /// One command, one transaction.
+  private func writeAlone<T: Sendable>(
+    deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable (Database) throws -> T
+  ) async throws -> T {
+    let result = try await self.pool.write { db in
+      let result = try body(db)
+      try CommandDeadline.check(deadline)
+      return result
+    }
+    self.state.withLock { $0.committedTransactions += 1 }
+    return result
+  }
+
+  private func submit(_ command: Command) {
+    let startDrain = self.state.withLock { state in
+      state.queue.append(command)
+      guard !state.draining else { return false }
+      state.draining = true
+      return true
+    }
+    if startDrain {
+      self.pool.asyncWriteWithoutTransaction { db in self.drain(db) }
+    }
+  }
+
+  /// Runs batches until the queue is empty. The only writer while grouping is on.
+  private func drain(_ db: Database) {
+    var retry: ArraySlice<Command> = []
+    while true {
+      let batch = self.state.withLock { state -> [Command] in
+        state.queue.insert(contentsOf: retry, at: 0)
+        let batch = Array(state.queue.prefix(Self.batchLimit))
+        state.queue.removeFirst(batch.count)
+        if batch.isEmpty { state.draining = false }
+        return batch
+      }
+      guard !batch.isEmpty else { return }
+      retry = self.run(batch, db)
+    }
+  }
+
+  /// Runs `batch` in one transaction and answers every command that ran.
+  ///
+  /// - Returns: the commands not run because an earlier one aborted the transaction.
+  private func run(_ batch: [Command], _ db: Database) -> ArraySlice<Command> {
+    var outcomes: [Result<Acknowledgement, any Error>] = []
+    outcomes.reserveCapacity(batch.count)
+    do {
+      try db.inTransaction(.immediate) {
+        for command in batch {
+          do {
+            var acknowledgement: Acknowledgement?
+            try db.inSavepoint {
+              acknowledgement = try command.apply(db)
+              try CommandDeadline.check(command.deadline)
+              return .commit
+            }
+            outcomes.append(.success(acknowledgement!))
+          } catch {
+            outcomes.append(.failure(error))
+            // SQLITE_FULL, IOERR and the like may roll the whole transaction back: stop here.
+            guard db.isInsideTransaction else { throw error }
+          }
+        }
+        return .commit
+      }
+    } catch {
+      // Nothing of this transaction is on disk. A command that failed keeps its own error (it was rolled back
+      // anyway); one that had succeeded gets the transaction's. If BEGIN failed, every command gets its error.
+      guard !outcomes.isEmpty else {
+        for command in batch { command.fail(error) }
+        return []
+      }
+      for (command, outcome) in zip(batch, outcomes) {
+        switch outcome {
+        case .success: command.fail(error)
+        case .failure(let own): command.fail(own)
+        }
+      }
+      return batch[outcomes.count...]
+    }
+    self.state.withLock { $0.committedTransactions += 1 }
+    for (command, outcome) in zip(batch, outcomes) {
+      switch outcome {
+      case .success(let acknowledge): acknowledge()
+      case .failure(let error): command.fail(error)
+      }
+    }
+    return []
+  }
+}
