@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import sqlite3
 import threading
 import time
 import uuid
@@ -30,7 +31,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from h2_raw import RawGrpcClient, padded
 from motcua_harness import (
     HOME_BRANCH, RPC_TIMEOUT, SEEDS, BranchWatcher, Client, bearer, booking_stubs, expect_rpc_error, holidays,
-    new_person, separate_channel, vietnam_today, weekdays_ahead,
+    new_person, retry_transient, separate_channel, vietnam_today, weekdays_ahead,
 )
 
 Code = grpc.StatusCode
@@ -623,13 +624,25 @@ def test_non_ascii_error_message_round_trips(env):
 # Deadlines
 
 
-def test_tiny_deadline_is_deadline_exceeded(env):
-    request = env.pb.kiosk.PredictWaitRequest(branch_id=HOME_BRANCH, service_id=env.service_id)
-    # 1 µs: PredictWait is answered from memory in well under a millisecond, so a 1-ms deadline may be met.
-    # (The server's own check of an expired `grpc-timeout` is in test_conformance_wire.py.)
-    with pytest.raises(grpc.RpcError) as raised:
-        env.client.kiosk.PredictWait(request, timeout=0.000001)
-    assert raised.value.code() == Code.DEADLINE_EXCEEDED, raised.value
+def test_unary_deadline_is_deadline_exceeded_and_the_command_is_not_applied(env):
+    # The test holds SQLite's write lock, so IssueTicket cannot commit within its 300-ms deadline (PredictWait is
+    # answered from memory in well under a millisecond: no unary call is slow on its own). The expired
+    # `grpc-timeout` on the wire is in test_conformance_wire.py.
+    key = f"deadline-{uuid.uuid4()}"
+    request = env.client.issue_request(HOME_BRANCH, env.service_id, key)
+    lock = sqlite3.connect(env.server.db_path, timeout=10, isolation_level=None)
+    lock.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(grpc.RpcError) as raised:
+            env.client.kiosk.IssueTicket(request, metadata=bearer(env.kiosk), timeout=0.3)
+        assert raised.value.code() == Code.DEADLINE_EXCEEDED, raised.value
+        time.sleep(0.5)  # the server's command waits for the lock, past its deadline
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    # The command was rolled back when it finally ran: the same key now makes a new ticket, not a replay.
+    retried, _ = retry_transient(lambda: env.client.issue(env.kiosk, request))
+    assert not retried.replayed, "a command whose deadline had passed was applied"
     assert env.client.predict_wait(HOME_BRANCH, env.service_id).HasField("estimate")  # still serving
 
 
