@@ -18,6 +18,8 @@ final class GRPCServerStream {
   private let connection: GRPCConnectionHandler
   private let eventLoop: any EventLoop
   private var machine: GRPCServerStreamStateMachine
+  /// The method at the request's path, found when its headers arrived.
+  private var method: GRPCMethod?
   private var task: Task<Void, Never>?
   private var deadlineTimer: Scheduled<Void>?
   /// Writers of a streaming method waiting for room, oldest first (a method may write from several
@@ -42,11 +44,16 @@ final class GRPCServerStream {
   // MARK: - Events from the connection
 
   func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) {
-    let core = self.core
-    self.perform(
-      self.machine.receiveHeaders(
-        headers, endStream: endStream, peer: self.connection.peer, now: .now,
-        route: { core.methods[$0]?.kind }))
+    let methods = self.core.methods
+    var routed: GRPCMethod?
+    let action = self.machine.receiveHeaders(
+      headers, endStream: endStream, peer: self.connection.peer, now: .now,
+      route: { path in
+        routed = methods[path]  // looked up once: `start` runs the method found here
+        return routed?.kind
+      })
+    if routed != nil { self.method = routed }
+    self.perform(action)
   }
 
   func receiveData(_ buffer: ByteBuffer, endStream: Bool) {
@@ -141,7 +148,7 @@ final class GRPCServerStream {
   }
 
   private func start(call: GRPCCall, kind: GRPCMethodKind, request: [UInt8]) {
-    guard let method = self.core.methods[call.path] else { return }
+    guard let method = self.method else { return }
     let path = call.path
     if case .unaryInline(let inline, _) = method {
       // Answered here, on the event loop, when the method can do so from memory.

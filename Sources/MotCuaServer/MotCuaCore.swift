@@ -195,7 +195,7 @@ public final class MotCuaCore: Sendable {
           "too many requests from this address; wait a moment and try again (or use a token)")
       }
     }
-    return PublicCaller(principal: principal, context: context, isInline: inline)
+    return PublicCaller(isInline: inline)
   }
 
   /// The estimate for a ticket of `service` with `peopleAhead` tickets before it.
@@ -211,24 +211,21 @@ public final class MotCuaCore: Sendable {
 
   /// The estimate for a new ticket issued now: the branch's predictor, else the queue-length formula.
   func estimateForNewTicket(branch: BranchID, service: Service, priority: Priority) -> WaitEstimate {
-    guard let estimate = self.estimateForNewTicket(branch: branch, service: service, priority: priority, simulating: true)
-    else { preconditionFailure("an estimate made with simulation is always known") }
-    return estimate
+    self.predictions.predictNew(branch: branch, service: service.id, priority: priority, at: self.clock.now()).estimate
+      ?? self.queueLengthEstimate(branch: branch, service: service, priority: priority)
   }
 
   /// `estimateForNewTicket` without running the predictor's simulation, for answers given on the event loop: nil
   /// when the predictor's answer is not at hand (reused for a few seconds while the branch is unchanged).
   func estimateForNewTicketWithoutSimulating(branch: BranchID, service: Service, priority: Priority) -> WaitEstimate? {
-    self.estimateForNewTicket(branch: branch, service: service, priority: priority, simulating: false)
+    let predicted = self.predictions.predictNew(
+      branch: branch, service: service.id, priority: priority, at: self.clock.now(), simulating: false)
+    guard predicted.known else { return nil }
+    return predicted.estimate ?? self.queueLengthEstimate(branch: branch, service: service, priority: priority)
   }
 
-  private func estimateForNewTicket(
-    branch: BranchID, service: Service, priority: Priority, simulating: Bool
-  ) -> WaitEstimate? {
-    let predicted = self.predictions.predictNew(
-      branch: branch, service: service.id, priority: priority, at: self.clock.now(), simulating: simulating)
-    guard predicted.known else { return nil }
-    if let estimate = predicted.estimate { return estimate }
+  /// The queue-length formula for a new ticket, where the branch has no predictor.
+  private func queueLengthEstimate(branch: BranchID, service: Service, priority: Priority) -> WaitEstimate {
     let queue = self.hub.queue(branch)
     let rank = self.catalogue.priorityPolicy(for: branch).rank(for: priority)
     let ahead = queue?.peopleAhead(ofNewTicketWithRank: rank, for: service.id, on: self.today) ?? 0
