@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import importlib
+import json
 import os
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -80,21 +82,37 @@ def waiting_today(client: Client, branches: list[str]) -> int:
     return sum(s.people_waiting for b in branches for s in client.list_services(b))
 
 
-def run_size(binary: Path, pb, tickets: int, days: int, work: Path) -> None:
+def run_size(binary: Path, pb, tickets: int, days: int, work: Path, cache: Path | None) -> None:
     directory = work / f"scale-{tickets}"
     shutil.rmtree(directory, ignore_errors=True)
     directory.mkdir(parents=True)
     db = directory / "motcua.sqlite"
     server = Server(binary, db, directory / "server.log", anonymous_rate=1_000_000_000)
-    server.start()
-    server.stop()  # migrated and seeded
-
-    began = time.monotonic()
-    written = write_history(str(db), tickets, days)
-    write_seconds = time.monotonic() - began
+    # A history written today for this size can be reused: it is the same file (same seed, same days).
+    cached = cache / f"history-{tickets}-{days}-{datetime.datetime.now(HANOI).date()}.sqlite" if cache else None
+    key = Path(f"{db}.pii-key")  # made by the server beside its database; the history's hashes use it
+    if cached and cached.exists():
+        shutil.copyfile(cached, db)
+        shutil.copyfile(cached.with_suffix(".pii-key"), key)
+        written = json.loads(cached.with_suffix(".json").read_text())
+        how = f"copied from {cached} (written there in {written['seconds']:.0f} s)"
+    else:
+        server.start()
+        server.stop()  # migrated and seeded
+        began = time.monotonic()
+        written = write_history(str(db), tickets, days)
+        written["seconds"] = time.monotonic() - began
+        how = f"written in {written['seconds']:.0f} s"
+        if cached:
+            with sqlite3.connect(db) as connection:
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cache.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(db, cached)
+            shutil.copyfile(key, cached.with_suffix(".pii-key"))
+            cached.with_suffix(".json").write_text(json.dumps(written))
     size_gb = sum(p.stat().st_size for p in directory.glob("motcua.sqlite*")) / 1e9
     print(f"\n== {written['tickets']:,} tickets ({written['events']:,} events) over {days} days × "
-          f"{written['branches']} branches; file {size_gb:.2f} GB; written in {write_seconds:.0f} s")
+          f"{written['branches']} branches; file {size_gb:.2f} GB; {how}")
 
     cold = drop_page_cache()
     listening, answered = timed_start(server, pb)
@@ -143,6 +161,8 @@ def main() -> None:
     parser.add_argument("--sizes", nargs="+", default=["1000000:30", "10000000:300"], help="tickets:days")
     parser.add_argument("--work", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")))
     parser.add_argument("--keep", action="store_true", help="keep the databases")
+    parser.add_argument("--history-cache", type=Path, help="reuse histories written earlier today in this folder "
+                        "(written there when missing)")
     args = parser.parse_args()
     if not LOADGEN.exists():
         subprocess.run(["make", "-s", "-C", str(LOADGEN.parents[1])], check=True)
@@ -154,7 +174,7 @@ def main() -> None:
         try:
             for size in args.sizes:
                 tickets, days = (int(x) for x in size.split(":"))
-                run_size(args.binary, pb, tickets, days, work)
+                run_size(args.binary, pb, tickets, days, work, args.history_cache)
         finally:
             if not args.keep:
                 shutil.rmtree(work, ignore_errors=True)

@@ -17,6 +17,8 @@ public struct Catalogue: Sendable {
   private let branchesByID: [BranchID: Branch]
   private let countersByID: [CounterID: Counter]
   private let countersByBranch: [BranchID: [Counter]]
+  private let servicesByBranch: [BranchID: [Service]]
+  private let serviceIDsByBranch: [BranchID: Set<ServiceID>]
   private let holidayDates: Set<LocalDate>
   private let staffByID: [StaffID: StaffMember]
 
@@ -40,6 +42,9 @@ public struct Catalogue: Sendable {
     self.branchesByID = Dictionary(branches.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     self.countersByID = Dictionary(counters.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     self.countersByBranch = Dictionary(grouping: counters, by: \.branchID)
+    let offered = self.countersByBranch.mapValues { Set($0.flatMap(\.serviceIDs)) }
+    self.serviceIDsByBranch = offered
+    self.servicesByBranch = offered.mapValues { ids in services.filter { ids.contains($0.id) } }
     self.holidayDates = Set(holidays.map(\.date))
   }
 
@@ -60,9 +65,11 @@ public struct Catalogue: Sendable {
   }
 
   /// The services some counter of the branch is set up for, in catalogue order.
-  public func services(offeredAt branch: BranchID) -> [Service] {
-    let offered = Set(self.counters(at: branch).flatMap(\.serviceIDs))
-    return self.services.filter { offered.contains($0.id) }
+  public func services(offeredAt branch: BranchID) -> [Service] { self.servicesByBranch[branch] ?? [] }
+
+  /// Whether some counter of the branch is set up for the service.
+  public func offers(_ service: ServiceID, at branch: BranchID) -> Bool {
+    self.serviceIDsByBranch[branch]?.contains(service) ?? false
   }
 
   public func priorityPolicy(for branch: BranchID) -> PriorityPolicy {

@@ -24,14 +24,14 @@ struct KioskHandler: Sendable {
     if let offline {
       fingerprint += "|offline|\(offline.leaseID)|\(offline.sequence)|\(offline.ticketID)|\(offline.issuedAt)"
     }
-    // A retry is answered before anything that depends on the time (the branch may have closed since).
-    if let earlier = try await self.core.store.earlierTicket(principal: principal.id, key: key, fingerprint: fingerprint) {
-      var response = Motcua_V1_IssueTicketResponse()
-      response.ticket = Motcua_V1_Ticket(self.core.live(earlier), catalogue: catalogue)
-      response.replayed = true
-      return response
-    }
     if offline == nil && !self.core.options.ignoreOpeningHours && !catalogue.isOpen(branch.openingHours, at: now) {
+      // A retry of a ticket issued before closing time is still answered (the store answers other retries).
+      if let earlier = try await self.core.store.earlierTicket(principal: principal.id, key: key, fingerprint: fingerprint) {
+        var response = Motcua_V1_IssueTicketResponse()
+        response.ticket = Motcua_V1_Ticket(self.core.live(earlier), catalogue: catalogue)
+        response.replayed = true
+        return response
+      }
       throw DomainError.failedPrecondition(self.closedMessage(branch, now: now))
     }
     let outcome = self.core.commit(

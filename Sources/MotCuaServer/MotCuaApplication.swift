@@ -115,12 +115,28 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
     }
   }
 
+  /// Teaches the predictors a long history after the server has started listening (see `learnPredictors`).
+  private func learnPredictors() async {
+    let started = ContinuousClock.now
+    do {
+      guard let events = try await self.core.learnPredictors() else { return }
+      self.logger.info(
+        "wait predictors learned from history", metadata: [
+          "events": "\(events)", "seconds": "\((ContinuousClock.now - started).components.seconds)",
+        ])
+    } catch is CancellationError {
+    } catch {
+      self.logger.error("wait predictors could not read their history; they learn from new events", metadata: ["error": "\(error)"])
+    }
+  }
+
   public func run() async throws {
     defer { self.opened.close() }
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { try await self.server.run() }
         group.addTask { await cancelWhenGracefulShutdown { await self.sweep() } }
+        group.addTask { await cancelWhenGracefulShutdown { await self.learnPredictors() } }
         if let store = self.opened.shared {
           let follower = StoreFollower(core: self.core, store: store, logger: self.logger)
           group.addTask { await cancelWhenGracefulShutdown { await follower.run() } }

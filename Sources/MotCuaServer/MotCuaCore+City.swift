@@ -23,7 +23,7 @@ extension MotCuaCore {
     withinKm: Double? = nil
   ) -> [Candidate] {
     self.catalogue.branches.compactMap { branch -> Candidate? in
-      guard self.catalogue.services(offeredAt: branch.id).contains(where: { $0.id == service.id }),
+      guard self.catalogue.offers(service.id, at: branch.id),
         let trip = self.travel.travel(from: origin, to: branch.id, mode: mode),
         withinKm.map({ trip.km <= $0 }) ?? true
       else { return nil }
@@ -63,7 +63,7 @@ extension MotCuaCore {
     }
     guard ranked.isEmpty else { return (ranked, nil) }
     let openings = self.catalogue.branches.compactMap { branch -> (Instant, BranchID)? in
-      guard self.catalogue.services(offeredAt: branch.id).contains(where: { $0.id == service.id }) else { return nil }
+      guard self.catalogue.offers(service.id, at: branch.id) else { return nil }
       let from = self.closing(branch, at: departure) ?? departure
       return self.catalogue.nextOpening(of: branch.openingHours, after: from).map { ($0, branch.id) }
     }

@@ -23,11 +23,14 @@ public final class MotCuaCore: Sendable {
     public var cityRefreshSeconds: Double
     /// Travel times for recommendations and coverage; nil: `DetourTravelModel` with its default settings.
     public var travelModel: (any TravelTimeModel)?
+    /// With more past events than this to learn from, the server starts serving first and the predictors learn
+    /// in the background (`learnPredictors()`); until they have, waits come from the queue-length formula.
+    public var learningInlineLimit: Int
 
     public init(
       ignoreOpeningHours: Bool = false, anonymousRatePerSecond: Double = 20,
       appointments: AppointmentPolicy = AppointmentPolicy(), alertThresholdMinutes: Int = 45,
-      cityRefreshSeconds: Double = 5, travelModel: (any TravelTimeModel)? = nil
+      cityRefreshSeconds: Double = 5, travelModel: (any TravelTimeModel)? = nil, learningInlineLimit: Int = 20_000
     ) {
       self.ignoreOpeningHours = ignoreOpeningHours
       self.anonymousRatePerSecond = anonymousRatePerSecond
@@ -35,6 +38,7 @@ public final class MotCuaCore: Sendable {
       self.alertThresholdMinutes = alertThresholdMinutes
       self.cityRefreshSeconds = cityRefreshSeconds
       self.travelModel = travelModel
+      self.learningInlineLimit = learningInlineLimit
     }
   }
 
@@ -42,6 +46,8 @@ public final class MotCuaCore: Sendable {
   let store: any MotCuaStore
   let hub: BranchHub
   let predictions: PredictionHub
+  /// The history the predictors learn after the start (nil when they learned it before).
+  private let history: HistoryToLearn?
   let clock: any WallClock
   let estimator: any WaitEstimator
   let auth: Authenticator
@@ -76,13 +82,11 @@ public final class MotCuaCore: Sendable {
     let staff = StaffRoster(
       catalogue: catalogue, assignments: try await Self.staffAssignmentsKept(store, at: clock.now()))
     let predictions = PredictionHub(catalogue: catalogue, staff: staff)
-    let learnSince = clock.now().adding(seconds: -Self.learningDays * 86_400)
-    for branch in catalogue.branches {
-      let last = sequences[branch.id] ?? 0
-      let history = try await store.events(
-        branch: branch.id, after: last > Self.learningEvents ? last - Self.learningEvents : 0,
-        limit: Int(Self.learningEvents))
-      for event in history where event.at >= learnSince { predictions.observe(event) }
+    let history = HistoryToLearn(sequences: sequences, since: clock.now().adding(seconds: -Self.learningDays * 86_400))
+    if history.eventCount(catalogue) > options.learningInlineLimit {
+      predictions.beginLearning()
+    } else {
+      try await Self.learn(history, store: store, catalogue: catalogue, predictions: predictions)
     }
     let queues = catalogue.branches.map { branch in
       BranchQueue(
@@ -95,8 +99,49 @@ public final class MotCuaCore: Sendable {
       city.observe(event)
     }
     return MotCuaCore(
-      catalogue: catalogue, store: store, hub: hub, city: city, staff: staff,
-      predictions: predictions, clock: clock, estimator: estimator, options: options, pii: pii)
+      catalogue: catalogue, store: store, hub: hub, city: city, staff: staff, predictions: predictions,
+      history: predictions.isLearning ? history : nil, clock: clock, estimator: estimator, options: options, pii: pii)
+  }
+
+  /// The past events the predictors learn from: per branch, those up to the sequence read at start (later ones
+  /// reach them live), at most `learningEvents` of at most `learningDays`.
+  struct HistoryToLearn: Sendable {
+    let sequences: [BranchID: UInt64]
+    let since: Instant
+
+    func after(_ branch: BranchID) -> UInt64 {
+      let last = self.sequences[branch] ?? 0
+      return last > MotCuaCore.learningEvents ? last - MotCuaCore.learningEvents : 0
+    }
+
+    func eventCount(_ catalogue: Catalogue) -> Int {
+      catalogue.branches.reduce(0) { $0 + Int((self.sequences[$1.id] ?? 0) - self.after($1.id)) }
+    }
+  }
+
+  private static func learn(
+    _ history: HistoryToLearn, store: any MotCuaStore, catalogue: Catalogue, predictions: PredictionHub
+  ) async throws {
+    var learning = predictions.makeLearning()
+    defer { predictions.finishLearning(learning) }
+    for branch in catalogue.branches {
+      try Task.checkCancellation()
+      let last = history.sequences[branch.id] ?? 0
+      let after = history.after(branch.id)
+      guard last > after else { continue }
+      let events = try await store.events(branch: branch.id, after: after, limit: Int(last - after))
+      predictions.learn(events.filter { $0.at >= history.since && $0.sequence <= last }, into: &learning)
+    }
+  }
+
+  /// Teaches the predictors the history left for after the start (with more than `learningInlineLimit` events);
+  /// returns at once when there is none. If the store fails, they keep what they learned before it did.
+  ///
+  /// - Returns: the events' count, or nil when there was nothing to learn.
+  func learnPredictors() async throws -> Int? {
+    guard let history = self.history else { return nil }
+    try await Self.learn(history, store: self.store, catalogue: self.catalogue, predictions: self.predictions)
+    return history.eventCount(self.catalogue)
   }
 
   /// Assignments are kept in memory this many days ahead (plans reach at most 7 days).
@@ -114,8 +159,10 @@ public final class MotCuaCore: Sendable {
 
   private init(
     catalogue: Catalogue, store: any MotCuaStore, hub: BranchHub, city: CityLedger, staff: StaffRoster,
-    predictions: PredictionHub, clock: any WallClock, estimator: any WaitEstimator, options: Options, pii: PIIHasher
+    predictions: PredictionHub, history: HistoryToLearn?, clock: any WallClock, estimator: any WaitEstimator,
+    options: Options, pii: PIIHasher
   ) {
+    self.history = history
     self.city = city
     self.staff = staff
     self.travel = options.travelModel ?? DetourTravelModel(catalogue: catalogue)

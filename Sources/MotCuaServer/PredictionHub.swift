@@ -5,7 +5,7 @@ import WaitPrediction
 /// One `BranchPredictor` per branch, fed every committed event in sequence order (by `BranchHub`) and the
 /// counters' rosters of each new day; it answers the waits shown on tickets, kiosks and directories.
 final class PredictionHub: Sendable {
-  private struct State {
+  fileprivate struct State {
     var predictors: [BranchID: BranchPredictor]
     var rosterDay: [BranchID: LocalDate] = [:]
     /// Arrivals per branch × service × class × hour of the week (shared with the outlook; the city scheduler and
@@ -14,69 +14,125 @@ final class PredictionHub: Sendable {
     /// Tickets issued per branch × service on `issuedDay` (the city load's "arrivals today").
     var issuedDay: LocalDate?
     var issued: [BranchID: [ServiceID: Int]] = [:]
-    /// Bumped whenever a branch's predictor learns anything: cached answers of an older version are stale.
-    var versions: [BranchID: UInt64] = [:]
-    /// The last answer for a new ticket per branch × service × priority (PredictWait, kiosks, directories).
-    var newTicket: [NewTicketKey: CachedEstimate] = [:]
+    /// While learning from history: the live events and staffing changes to learn after it.
+    var deferred: [Deferred]?
   }
 
-  private struct NewTicketKey: Hashable {
-    let branch: BranchID
-    let service: ServiceID
-    let priority: Priority
+  fileprivate enum Deferred: Sendable {
+    case event(BranchEvent)
+    case staffing([StaffAssignment], Instant)
   }
-
-  private struct CachedEstimate {
-    let estimate: WaitEstimate?
-    let version: UInt64
-    let at: Instant
-  }
-
-  /// How long an answer for a new ticket is reused while nothing happens at its branch: a wait of minutes does
-  /// not change in a few seconds, and PredictWait is the most frequent call of all.
-  static let newTicketReuseSeconds: Int64 = 5
 
   private let catalogue: Catalogue
   private let staff: StaffRoster
+  private let configuration: PredictorConfiguration
   private let state: Mutex<State>
 
   init(catalogue: Catalogue, staff: StaffRoster) {
     self.catalogue = catalogue
     self.staff = staff
-    let configuration = PredictorConfiguration(
+    self.configuration = PredictorConfiguration(
       typicalServiceSeconds: Dictionary(
         uniqueKeysWithValues: catalogue.services.map { ($0.id, Double($0.typicalServiceSeconds)) }),
       civilTime: catalogue.civilTime)
-    let demand = CatalogueDemand(catalogue: catalogue)
-    self.state = Mutex(
-      State(
-        predictors: Dictionary(uniqueKeysWithValues: catalogue.branches.map {
-          ($0.id, BranchPredictor(configuration: configuration))
-        }),
-        forecast: ArrivalForecast(civilTime: catalogue.civilTime, defaults: { demand.rate($0, $1) })))
+    self.state = Mutex(Self.initialState(catalogue: catalogue, configuration: self.configuration))
   }
 
-  /// Learns from one committed event.
+  /// Predictors and a forecast that have seen nothing yet.
+  private static func initialState(catalogue: Catalogue, configuration: PredictorConfiguration) -> State {
+    let demand = CatalogueDemand(catalogue: catalogue)
+    return State(
+      predictors: Dictionary(uniqueKeysWithValues: catalogue.branches.map {
+        ($0.id, BranchPredictor(configuration: configuration))
+      }),
+      forecast: ArrivalForecast(civilTime: catalogue.civilTime, defaults: { demand.rate($0, $1) }))
+  }
+
+  /// Learns from one committed event (kept for later while the predictors learn from history).
   func observe(_ event: BranchEvent) {
-    guard let mapped = Self.predictorEvent(event) else { return }
     self.state.withLock { state in
-      self.prepare(&state, event.branchID, at: event.at)
-      state.predictors[event.branchID]?.observe(mapped)
-      state.versions[event.branchID, default: 0] &+= 1
-      if event.kind == .issued, let ticket = event.ticket {
-        let arrivalClass: ArrivalClass =
-          ticket.dueAt != nil ? .appointment : ticket.priority == .none ? .walkIn : .priority
-        state.forecast.record(
-          .init(branchID: ticket.branchID, serviceID: ticket.originalServiceID, arrivalClass: arrivalClass),
-          at: event.at)
-        let day = self.catalogue.civilTime.date(of: event.at)
-        if state.issuedDay != day {
-          guard state.issuedDay.map({ $0 < day }) ?? true else { return }
-          state.issuedDay = day
-          state.issued = [:]
-        }
-        state.issued[ticket.branchID, default: [:]][ticket.originalServiceID, default: 0] += 1
+      if state.deferred != nil {
+        state.deferred?.append(.event(event))
+        return
       }
+      self.apply(event, to: &state, calibrating: true)
+    }
+  }
+
+  /// Learns from one event; `calibrating` false skips the at-issue prediction (history too old to calibrate).
+  private func apply(_ event: BranchEvent, to state: inout State, calibrating: Bool) {
+    guard let mapped = Self.predictorEvent(event) else { return }
+    self.prepare(&state, event.branchID, at: event.at)
+    state.predictors[event.branchID]?.observe(mapped, calibrating: calibrating)
+    if event.kind == .issued, let ticket = event.ticket {
+      let arrivalClass: ArrivalClass =
+        ticket.dueAt != nil ? .appointment : ticket.priority == .none ? .walkIn : .priority
+      state.forecast.record(
+        .init(branchID: ticket.branchID, serviceID: ticket.originalServiceID, arrivalClass: arrivalClass),
+        at: event.at)
+      let day = self.catalogue.civilTime.date(of: event.at)
+      if state.issuedDay != day {
+        guard state.issuedDay.map({ $0 < day }) ?? true else { return }
+        state.issuedDay = day
+        state.issued = [:]
+      }
+      state.issued[ticket.branchID, default: [:]][ticket.originalServiceID, default: 0] += 1
+    }
+  }
+
+  // MARK: - Learning from history
+
+  /// Predictors being taught past events off the lock (see `beginLearning`); `finishLearning` puts them in place.
+  struct Learning: Sendable {
+    fileprivate var state: State
+    /// The last sequence learned per branch: live events kept meanwhile up to it are not learned twice.
+    fileprivate var learnedUpTo: [BranchID: UInt64] = [:]
+  }
+
+  /// The at-issue predictions of this many of a branch's most recent past tickets are simulated while learning
+  /// from history (three classes' calibration windows); older tickets teach service times and arrivals only.
+  private var calibratedHistory: Int { 3 * self.configuration.calibrationWindow }
+
+  /// Until `finishLearning`, predictions are nil (callers fall back to the queue-length formula) and live events
+  /// and staffing changes are kept, to be learned after the history.
+  func beginLearning() {
+    self.state.withLock { state in
+      if state.deferred == nil { state.deferred = [] }
+    }
+  }
+
+  /// Whether the predictors are still learning from history.
+  var isLearning: Bool { self.state.withLock { $0.deferred != nil } }
+
+  /// Fresh predictors for `learn(_:into:)`.
+  func makeLearning() -> Learning {
+    Learning(state: Self.initialState(catalogue: self.catalogue, configuration: self.configuration))
+  }
+
+  /// Teaches one branch's past events (in sequence order) to `learning`.
+  func learn(_ events: [BranchEvent], into learning: inout Learning) {
+    var issuesLeft = events.count { $0.kind == .issued }
+    for event in events {
+      if event.kind == .issued { issuesLeft -= 1 }
+      self.apply(event, to: &learning.state, calibrating: issuesLeft < self.calibratedHistory)
+      learning.learnedUpTo[event.branchID] = max(learning.learnedUpTo[event.branchID] ?? 0, event.sequence)
+    }
+  }
+
+  /// Puts the learned predictors in place and teaches them what was kept meanwhile, in the order it came.
+  func finishLearning(_ learning: Learning) {
+    var learning = learning
+    self.state.withLock { state in
+      for kept in state.deferred ?? [] {
+        switch kept {
+        case .event(let event):
+          guard event.sequence > learning.learnedUpTo[event.branchID] ?? 0 else { continue }
+          self.apply(event, to: &learning.state, calibrating: true)
+        case .staffing(let assignments, let at):
+          self.applyStaffing(assignments, to: &learning.state, at: at)
+        }
+      }
+      state = learning.state
     }
   }
 
@@ -121,31 +177,27 @@ final class PredictionHub: Sendable {
   /// The remaining wait of a waiting ticket, if the predictor knows it.
   func predict(_ ticket: Ticket, at now: Instant) -> WaitEstimate? {
     self.state.withLock { state in
+      guard state.deferred == nil else { return nil }
       self.prepare(&state, ticket.branchID, at: now)
       return state.predictors[ticket.branchID]?.predict(ticket: ticket.id, at: now).map(Self.estimate)
     }
   }
 
   /// The wait of a ticket issued now (`estimate`; nil when the branch has no predictor). With `simulating`
-  /// false only an answer reused from the last seconds is given: `known` is false when none is at hand.
+  /// false only an answer reused from the last seconds (`BranchPredictor.reusedPredictNew`) is given: `known` is
+  /// false when none is at hand.
   func predictNew(
     branch: BranchID, service: ServiceID, priority: Priority, at now: Instant, simulating: Bool = true
   ) -> (estimate: WaitEstimate?, known: Bool) {
     self.state.withLock { state in
+      guard state.deferred == nil, state.predictors[branch] != nil else { return (nil, true) }
       self.prepare(&state, branch, at: now)
-      let key = NewTicketKey(branch: branch, service: service, priority: priority)
-      let version = state.versions[branch, default: 0]
-      if let cached = state.newTicket[key], cached.version == version, cached.at <= now,
-        cached.at.seconds(until: now) < Self.newTicketReuseSeconds
-      {
-        return (cached.estimate, true)
+      guard simulating else {
+        let reused = state.predictors[branch]?.reusedPredictNew(service: service, priority: priority, at: now)
+        return (reused.map(Self.estimate), reused != nil)
       }
-      guard simulating else { return (nil, false) }
-      let estimate = state.predictors[branch].map {
-        Self.estimate($0.predictNew(service: service, priority: priority, at: now))
-      }
-      state.newTicket[key] = CachedEstimate(estimate: estimate, version: version, at: now)
-      return (estimate, true)
+      let predicted = state.predictors[branch]?.predictNew(service: service, priority: priority, at: now)
+      return (predicted.map(Self.estimate), true)
     }
   }
 
@@ -155,7 +207,6 @@ final class PredictionHub: Sendable {
     let today = civil.date(of: now)
     guard state.rosterDay[branch] != today else { return }
     state.rosterDay[branch] = today
-    state.versions[branch, default: 0] &+= 1
     guard !self.catalogue.isHoliday(today) else { return }
     for counter in self.catalogue.counters(at: branch) {
       for interval in counter.roster.intervals(on: today.weekday) {
@@ -174,12 +225,19 @@ final class PredictionHub: Sendable {
   /// Takes assignments just put in force into the rosters of the branches already prepared today (the others
   /// read them when first touched).
   func applyStaffing(_ assignments: [StaffAssignment], at now: Instant) {
-    let today = self.catalogue.civilTime.date(of: now)
     self.state.withLock { state in
-      for branch in Set(assignments.flatMap { [$0.fromBranch, $0.toBranch] }) where state.rosterDay[branch] == today {
-        self.feed(assignments, branch: branch, into: &state, at: now)
-        state.versions[branch, default: 0] &+= 1
+      if state.deferred != nil {
+        state.deferred?.append(.staffing(assignments, now))
+        return
       }
+      self.applyStaffing(assignments, to: &state, at: now)
+    }
+  }
+
+  private func applyStaffing(_ assignments: [StaffAssignment], to state: inout State, at now: Instant) {
+    let today = self.catalogue.civilTime.date(of: now)
+    for branch in Set(assignments.flatMap { [$0.fromBranch, $0.toBranch] }) where state.rosterDay[branch] == today {
+      self.feed(assignments, branch: branch, into: &state, at: now)
     }
   }
 

@@ -6,24 +6,117 @@ extension BranchPredictor {
   public func predict(ticket: TicketID, at now: Instant) -> WaitPrediction? {
     guard let record = self.tickets[ticket], record.state == .waiting else { return nil }
     if now == record.issuedAt, let raw = record.atIssue {
-      let (ahead, open) = self.peopleAheadAndOpenCounters(target: record, id: ticket, at: now)
+      // The prediction made at issue; the people ahead too unless a ticket was called or joined since.
+      let (ahead, open) =
+        self.eventsObserved == record.eventsObservedAtIssue
+        ? (record.peopleAheadAtIssue, record.openCountersAtIssue) : self.peopleAhead(of: record, at: now)
       return self.calibrated(raw, record: record, peopleAhead: ahead, openCounters: open)
     }
-    let result = self.simulate(target: record, id: ticket, at: now)
+    let result = self.simulate(target: record, order: record.order, at: now)
     return self.calibrated(result.raw, record: record, peopleAhead: result.peopleAhead, openCounters: result.open)
   }
 
   /// The wait of a ticket that would be issued now (behind every ticket of its rank already waiting).
-  public func predictNew(
+  ///
+  /// The simulation's answer is kept (see `NewTicketOutlook`) and reused for the next tickets of the same service
+  /// and rank: at a busy branch a kiosk issues many tickets a second, and one simulation per ticket would cost
+  /// more CPU than everything else the server does for it.
+  public mutating func predictNew(
     service: ServiceID, priority: Priority, appointment: Bool = false, slotStart: Instant? = nil, at now: Instant
   ) -> WaitPrediction {
-    var copy = self
-    let s = copy.index(of: service)
-    let record = TicketRecord(
-      service: s, priority: priority, appointment: appointment, slotStart: appointment ? slotStart : nil,
-      issuedAt: now, queuedAt: now)
-    let result = copy.simulate(target: record, id: nil, at: now)
-    return copy.calibrated(result.raw, record: record, peopleAhead: result.peopleAhead, openCounters: result.open)
+    let record = Self.newRecord(
+      service: self.index(of: service), priority: priority, appointment: appointment, slotStart: slotStart, at: now)
+    let outlook = self.newTicketOutlook(record, at: now)
+    return self.calibrated(outlook.raw, record: record, peopleAhead: outlook.peopleAhead, openCounters: outlook.openCounters)
+  }
+
+  /// `predictNew` only from a kept outlook: nil when none is fresh enough (the caller then has to simulate).
+  public func reusedPredictNew(service: ServiceID, priority: Priority, at now: Instant) -> WaitPrediction? {
+    guard let s = self.serviceIndex[service] else { return nil }
+    let record = Self.newRecord(service: s, priority: priority, appointment: false, slotStart: nil, at: now)
+    guard let outlook = self.reusedOutlook(record, at: now) else { return nil }
+    return self.calibrated(outlook.raw, record: record, peopleAhead: outlook.peopleAhead, openCounters: outlook.openCounters)
+  }
+
+  private static func newRecord(
+    service: Int, priority: Priority, appointment: Bool, slotStart: Instant?, at now: Instant
+  ) -> TicketRecord {
+    TicketRecord(
+      service: service, priority: priority, appointment: appointment,
+      slotStart: appointment ? slotStart : nil, issuedAt: now, queuedAt: now, order: .max)
+  }
+
+  /// The uncorrected wait of a ticket joining now (not yet counted in the queue): a kept outlook shifted by the
+  /// people who joined or left the queue ahead since, or a new simulation (kept for the next tickets).
+  mutating func newTicketOutlook(_ record: TicketRecord, at now: Instant) -> NewTicketOutlook {
+    let rank = record.ticketClass
+    // An appointment checked in before its slot joins later: its own simulation, not kept.
+    if let slot = record.slotStart, slot > now, rank == 1 {
+      let result = self.simulate(target: record, order: .max, at: now)
+      return NewTicketOutlook(
+        raw: result.raw, peopleAhead: result.peopleAhead, openCounters: result.open, secondsPerPerson: 0, at: now,
+        counterVersion: self.counterVersion)
+    }
+    if let reused = self.reusedOutlook(record, at: now) { return reused }
+    let result = self.simulate(target: record, order: .max, at: now)
+    let outlook = NewTicketOutlook(
+      raw: result.raw, peopleAhead: result.peopleAhead, openCounters: result.open,
+      secondsPerPerson: self.distribution(of: record.service).meanCounterSeconds / Double(max(1, result.serving)),
+      at: now, counterVersion: self.counterVersion)
+    self.outlooks[record.service * 3 + rank] = outlook
+    return outlook
+  }
+
+  /// The kept outlook of the record's service and rank shifted to now, if it is recent, the counters unchanged
+  /// and the people ahead within 2 or a tenth of those it was simulated with.
+  private func reusedOutlook(_ record: TicketRecord, at now: Instant) -> NewTicketOutlook? {
+    let s = record.service
+    guard let kept = self.outlooks[s * 3 + record.ticketClass], kept.counterVersion == self.counterVersion,
+      kept.at <= now, Self.seconds(kept.at, now) < self.configuration.outlookReuseSeconds
+    else { return nil }
+    let (ahead, open) = self.peopleAheadOfNewTicket(service: s, rank: record.ticketClass, at: now)
+    // A shift moves the quantiles together: kept small against the queue, it does not distort their spread.
+    guard abs(ahead - kept.peopleAhead) <= max(2, kept.peopleAhead / 10) else { return nil }
+    let shift = Double(ahead - kept.peopleAhead) * kept.secondsPerPerson
+    func shifted(_ seconds: Double) -> Double { max(0, seconds + shift) }
+    var outlook = kept
+    outlook.raw = QuantileCalibrator.Raw(mean: shifted(kept.raw.mean), p50: shifted(kept.raw.p50), p90: shifted(kept.raw.p90))
+    outlook.peopleAhead = ahead
+    outlook.openCounters = open
+    return outlook
+  }
+
+  /// People waiting ahead of a waiting ticket (as `peopleAheadOfNewTicket` counts them), and the open counters
+  /// serving it: a scan of the queue, without the simulation.
+  func peopleAhead(of target: TicketRecord, at now: Instant) -> (peopleAhead: Int, open: Int) {
+    let (open, shared) = self.openCounters(serving: target.service)
+    let rank = target.ticketClass
+    var ahead = 0
+    for r in self.tickets.values where r.state == .waiting && shared & QueueSimulation.bit(r.service) != 0 {
+      let rRank = r.ticketClass
+      guard rRank <= rank, !(rRank == 1 && (r.slotStart.map { $0 > now } ?? false)) else { continue }
+      if rRank < rank || Self.precedes((r.queuedAt, r.order), (target.queuedAt, target.order)) { ahead += 1 }
+    }
+    return (ahead, open)
+  }
+
+  /// People waiting ahead of a ticket joining now (those of its services and of the services sharing its open
+  /// counters, at its rank or above, appointments only once due) and the open counters serving it: from the
+  /// waiting counts, without a scan of the queue.
+  func peopleAheadOfNewTicket(service s: Int, rank: Int, at now: Instant) -> (peopleAhead: Int, open: Int) {
+    let (open, shared) = self.openCounters(serving: s)
+    var ahead = 0
+    for r in 0...rank {
+      for (service, count) in self.waitingCounts[r].enumerated() where count > 0 && shared & QueueSimulation.bit(service) != 0 {
+        ahead += count
+      }
+    }
+    if rank >= 1 {
+      for (slot, service) in self.waitingAppointments.values where slot > now && shared & QueueSimulation.bit(service) != 0 {
+        ahead -= 1
+      }
+    }
+    return (ahead, open)
   }
 
   private func calibrated(
@@ -60,9 +153,7 @@ extension BranchPredictor {
       noShowSigma: noShow.sigma)
   }
 
-  private static func rank(_ r: TicketRecord) -> Int { r.priority != .none ? 0 : r.appointment ? 1 : 2 }
-
-  private static func precedes(_ a: (Instant, String), _ b: (Instant, String)) -> Bool {
+  private static func precedes(_ a: (Instant, UInt64), _ b: (Instant, UInt64)) -> Bool {
     a.0 != b.0 ? a.0 < b.0 : a.1 < b.1
   }
 
@@ -73,14 +164,14 @@ extension BranchPredictor {
 
   /// The waiting tickets ahead of the target: per rank their services, and appointments not yet due.
   private func ticketsAhead(
-    target: TicketRecord, id: TicketID?, at now: Instant
+    target: TicketRecord, order: UInt64, at now: Instant
   ) -> (queue: [[Int]], pending: [QueueSimulation.Pending]) {
-    let targetRank = Self.rank(target)
-    let targetKey = (target.queuedAt, id?.rawValue ?? "\u{10FFFF}")
-    var ahead: [(key: (Instant, String), rank: Int, service: Int)] = []
+    let targetRank = target.ticketClass
+    let targetKey = (target.queuedAt, order)
+    var ahead: [(key: (Instant, UInt64), rank: Int, service: Int)] = []
     var pending: [QueueSimulation.Pending] = []
-    for (ticketID, r) in self.tickets where r.state == .waiting && ticketID != id {
-      let rank = Self.rank(r)
+    for r in self.tickets.values where r.state == .waiting && r.order != order {
+      let rank = r.ticketClass
       guard rank <= targetRank else { continue }
       if rank == 1, let slot = r.slotStart, slot > now {
         if targetRank >= 1 {
@@ -88,7 +179,7 @@ extension BranchPredictor {
         }
         continue
       }
-      let key = (r.queuedAt, ticketID.rawValue)
+      let key = (r.queuedAt, r.order)
       if rank == targetRank && !Self.precedes(key, targetKey) { continue }
       ahead.append((key, rank, r.service))
     }
@@ -187,34 +278,38 @@ extension BranchPredictor {
     return result
   }
 
-  func peopleAheadAndOpenCounters(target: TicketRecord, id: TicketID?, at now: Instant) -> (Int, Int) {
-    let bit = QueueSimulation.bit(target.service)
-    let open = self.counters.values.filter { $0.isOpen && $0.mask & bit != 0 }
-    let shared = open.reduce(bit) { $0 | $1.mask }
-    let (queue, _) = self.ticketsAhead(target: target, id: id, at: now)
-    let ahead = queue.joined().count { shared & QueueSimulation.bit($0) != 0 }
-    return (ahead, open.count)
-  }
-
-  /// Simulates the target's wait: raw (uncorrected) mean and quantiles, people ahead, open counters.
+  /// Simulates the wait of the target (queued in `order`; `.max` for a new ticket): raw (uncorrected) mean and
+  /// quantiles, people ahead, open counters, and counters open or rostered today that serve it.
   func simulate(
-    target: TicketRecord, id: TicketID?, at now: Instant
-  ) -> (raw: QuantileCalibrator.Raw, peopleAhead: Int, open: Int) {
-    let (queue, pending) = self.ticketsAhead(target: target, id: id, at: now)
+    target: TicketRecord, order: UInt64, at now: Instant
+  ) -> (raw: QuantileCalibrator.Raw, peopleAhead: Int, open: Int, serving: Int) {
+    let (queue, pending) = self.ticketsAhead(target: target, order: order, at: now)
+    let counters = self.simulatedCounters(at: now)
     let simulation = QueueSimulation(
       services: self.serviceIDs.indices.map { self.distribution(of: $0) },
-      counters: self.simulatedCounters(at: now), queue: queue, targetRank: Self.rank(target), pending: pending,
-      streams: self.streams(targetRank: Self.rank(target), at: now), horizon: self.configuration.horizonSeconds)
-    var seed = SeededGenerator.hash(id?.rawValue ?? self.serviceIDs[target.service].rawValue, into: self.configuration.seed)
+      counters: counters, queue: queue, targetRank: target.ticketClass, pending: pending,
+      streams: self.streams(targetRank: target.ticketClass, at: now), horizon: self.configuration.horizonSeconds)
+    var seed = SeededGenerator.hash(self.serviceIDs[target.service].rawValue, into: self.configuration.seed)
+    seed ^= order &* 0xBF58_476D_1CE4_E5B9
     seed ^= UInt64(bitPattern: now.millisecondsSinceEpoch) &* 0x9E37_79B9_7F4A_7C15
     let waits = simulation.run(samples: self.configuration.samples, seed: seed)
     let raw = QuantileCalibrator.Raw(
       mean: waits.reduce(0, +) / Double(waits.count), p50: QuantileCalibrator.quantile(waits, 0.5),
       p90: QuantileCalibrator.quantile(waits, 0.9))
-    let bit = QueueSimulation.bit(target.service)
-    let open = self.counters.values.filter { $0.isOpen && $0.mask & bit != 0 }
-    let shared = open.reduce(bit) { $0 | $1.mask }
+    let (open, shared) = self.openCounters(serving: target.service)
     let ahead = queue.joined().count { shared & QueueSimulation.bit($0) != 0 }
-    return (raw, ahead, open.count)
+    return (raw, ahead, open, counters.count { $0.mask & QueueSimulation.bit(target.service) != 0 })
+  }
+
+  /// The open counters serving service `s`, and the services they and `s` share: the people counted ahead.
+  private func openCounters(serving s: Int) -> (count: Int, sharedMask: UInt64) {
+    let bit = QueueSimulation.bit(s)
+    var shared = bit
+    var count = 0
+    for counter in self.counters.values where counter.isOpen && counter.mask & bit != 0 {
+      count += 1
+      shared |= counter.mask
+    }
+    return (count, shared)
   }
 }

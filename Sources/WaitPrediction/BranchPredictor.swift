@@ -16,16 +16,36 @@ public struct BranchPredictor: Sendable {
     var appointment: Bool
     var slotStart: Instant?
     var issuedAt: Instant
-    /// The queue position key: the issue time, or the transfer time of a ticket sent back to a queue.
+    /// The queue position key: the issue time, or the transfer time of a ticket sent back to a queue …
     var queuedAt: Instant
+    /// … and, within one instant, the order in which the predictor saw it queued.
+    var order: UInt64
     var state: State = .waiting
     var calledAt: Instant?
     var counter: CounterID?
     var wasCalled = false
+    /// The prediction made as it was issued (uncorrected), with the people ahead and counters open then.
     var atIssue: QuantileCalibrator.Raw?
+    var peopleAheadAtIssue = 0
+    var openCountersAtIssue = 0
+    /// `BranchPredictor.eventsObserved` just after its issue: while unchanged, the people ahead are as at issue.
+    var eventsObservedAtIssue: UInt64 = 0
 
-    /// 0 priority, 1 appointment, 2 walk-in: the calibration class.
+    /// 0 priority, 1 appointment, 2 walk-in: the calibration class, and the rank it is called in.
     var ticketClass: Int { self.priority != .none ? 0 : self.appointment ? 1 : 2 }
+  }
+
+  /// The last simulated wait of a new ticket of one service and rank, reused for
+  /// `PredictorConfiguration.outlookReuseSeconds` while the branch's counters and rosters stay as they were and
+  /// the queue ahead changed by at most 2 people or a tenth: tickets issued or called since shift it by
+  /// `secondsPerPerson` each.
+  struct NewTicketOutlook: Sendable {
+    var raw: QuantileCalibrator.Raw
+    var peopleAhead: Int
+    var openCounters: Int
+    var secondsPerPerson: Double
+    var at: Instant
+    var counterVersion: UInt64
   }
 
   struct RosterInterval: Sendable, Hashable {
@@ -49,10 +69,22 @@ public struct BranchPredictor: Sendable {
   var pooledServiceTime = LogNormalEstimate()
   var noShowTime = LogNormalEstimate()
   var counters: [CounterID: CounterRecord] = [:]
-  var tickets: [TicketID: TicketRecord] = [:]
+  /// Today's tickets not yet completed; change them through `setTicket` so that the counts below follow.
+  private(set) var tickets: [TicketID: TicketRecord] = [:]
+  /// Waiting tickets per rank (0...2) and service index: the people ahead of a new ticket without a scan.
+  private(set) var waitingCounts: [[Int]] = [[], [], []]
+  /// Waiting appointment tickets (rank 1) and their slot start: they are not ahead of anyone before it.
+  private(set) var waitingAppointments: [TicketID: (slot: Instant, service: Int)] = [:]
+  var nextOrder: UInt64 = 0
+  /// Events observed so far.
+  private(set) var eventsObserved: UInt64 = 0
   var arrivals = OvertakingArrivals()
   var calibrator: QuantileCalibrator
   var currentDay: LocalDate?
+  /// Bumped when counters open or close, rosters change or a day starts: outlooks of an older version are stale.
+  var counterVersion: UInt64 = 0
+  /// Per `service index × 3 + rank`.
+  var outlooks: [Int: NewTicketOutlook] = [:]
 
   /// A predictor that has seen nothing yet.
   public init(configuration: PredictorConfiguration = PredictorConfiguration()) {
@@ -61,8 +93,16 @@ public struct BranchPredictor: Sendable {
   }
 
   /// Applies one event. Events must come in time order; events about unknown tickets are ignored.
-  public mutating func observe(_ event: PredictorEvent) {
+  ///
+  /// - Parameter calibrating: false skips the prediction an issued ticket keeps to calibrate later ones (for
+  ///   history too old to fall in the calibration window: it still teaches service times and arrivals).
+  public mutating func observe(_ event: PredictorEvent, calibrating: Bool = true) {
+    self.eventsObserved &+= 1
     self.rollDay(to: event.instant)
+    switch event {
+    case .roster, .rosterAbsence, .counterOpen, .counterClose: self.counterVersion &+= 1
+    default: break
+    }
     switch event {
     case .roster(let counter, let services, let from, let to, _):
       guard from < to else { return }
@@ -85,7 +125,9 @@ public struct BranchPredictor: Sendable {
     case .counterClose(let counter, _):
       self.counters[counter]?.isOpen = false
     case .issue(let ticket, let service, let priority, let appointment, let slotStart, let at):
-      self.issue(ticket, service: service, priority: priority, appointment: appointment, slotStart: slotStart, at: at)
+      self.issue(
+        ticket, service: service, priority: priority, appointment: appointment, slotStart: slotStart, at: at,
+        calibrating: calibrating)
     case .call(let ticket, let counter, let at):
       guard var record = self.tickets[ticket] else { return }
       if !record.wasCalled, let raw = record.atIssue {
@@ -96,17 +138,17 @@ public struct BranchPredictor: Sendable {
       record.state = .called
       record.calledAt = at
       record.counter = counter
-      self.tickets[ticket] = record
+      self.setTicket(ticket, record)
     case .start(let ticket, _):
       if self.tickets[ticket]?.state == .called { self.tickets[ticket]?.state = .started }
     case .complete(let ticket, let at):
-      guard let record = self.tickets.removeValue(forKey: ticket), let calledAt = record.calledAt else { return }
+      guard let record = self.setTicket(ticket, nil), let calledAt = record.calledAt else { return }
       let seconds = Double(at.millisecondsSinceEpoch - calledAt.millisecondsSinceEpoch) / 1000
       self.serviceTimes[record.service].add(seconds: seconds)
       self.pooledServiceTime.add(seconds: seconds)
       self.calls[record.service] += 1
     case .noShow(let ticket, let at):
-      guard let record = self.tickets.removeValue(forKey: ticket), let calledAt = record.calledAt else { return }
+      guard let record = self.setTicket(ticket, nil), let calledAt = record.calledAt else { return }
       self.noShowTime.add(seconds: Double(at.millisecondsSinceEpoch - calledAt.millisecondsSinceEpoch) / 1000)
       self.calls[record.service] += 1
       self.noShows[record.service] += 1
@@ -117,26 +159,58 @@ public struct BranchPredictor: Sendable {
       record.calledAt = nil
       record.counter = nil
       record.queuedAt = at
-      self.tickets[ticket] = record
+      record.order = self.takeOrder()
+      self.setTicket(ticket, record)
     }
   }
 
+  /// Replaces (or with nil removes) a ticket's record, keeping the waiting counts; returns the old record.
+  @discardableResult
+  private mutating func setTicket(_ id: TicketID, _ record: TicketRecord?) -> TicketRecord? {
+    let old = self.tickets[id]
+    if let old, old.state == .waiting { self.countWaiting(id, old, by: -1) }
+    if let record, record.state == .waiting { self.countWaiting(id, record, by: 1) }
+    self.tickets[id] = record
+    return old
+  }
+
+  private mutating func countWaiting(_ id: TicketID, _ record: TicketRecord, by delta: Int) {
+    let rank = record.ticketClass
+    while self.waitingCounts[rank].count <= record.service { self.waitingCounts[rank].append(0) }
+    self.waitingCounts[rank][record.service] += delta
+    if rank == 1, let slot = record.slotStart {
+      self.waitingAppointments[id] = delta > 0 ? (slot, record.service) : nil
+    }
+  }
+
+  private mutating func takeOrder() -> UInt64 {
+    defer { self.nextOrder &+= 1 }
+    return self.nextOrder
+  }
+
   private mutating func issue(
-    _ ticket: TicketID, service: ServiceID, priority: Priority, appointment: Bool, slotStart: Instant?, at: Instant
+    _ ticket: TicketID, service: ServiceID, priority: Priority, appointment: Bool, slotStart: Instant?, at: Instant,
+    calibrating: Bool
   ) {
     let s = self.index(of: service)
-    let record = TicketRecord(
+    var record = TicketRecord(
       service: s, priority: priority, appointment: appointment, slotStart: appointment ? slotStart : nil,
-      issuedAt: at, queuedAt: at)
+      issuedAt: at, queuedAt: at, order: self.takeOrder())
     if priority != .none {
       self.arrivals.record(.priority, hour: self.localHour(at), service: s)
     } else if appointment {
       self.arrivals.record(.appointment, hour: self.localHour(max(at, slotStart ?? at)), service: s)
     }
-    self.tickets[ticket] = record
-    // The at-issue prediction is kept to calibrate later ones against the actual wait.
-    let raw = self.simulate(target: record, id: ticket, at: at).raw
-    self.tickets[ticket]?.atIssue = raw
+    // The at-issue prediction (made before the ticket joins, so it is not ahead of itself) is kept to answer
+    // the issuing kiosk and to calibrate later predictions against the actual wait.
+    if calibrating {
+      let outlook = self.newTicketOutlook(record, at: at)
+      record.atIssue = outlook.raw
+      record.peopleAheadAtIssue = outlook.peopleAhead
+      record.openCountersAtIssue = outlook.openCounters
+      record.eventsObservedAtIssue = self.eventsObserved
+    }
+    self.setTicket(ticket, record)
   }
 
   /// Starts a new local day: yesterday's tickets and open counters are dropped, its arrivals averaged in.
@@ -146,6 +220,10 @@ public struct BranchPredictor: Sendable {
     if self.currentDay != nil { self.arrivals.closeDay() }
     self.currentDay = day
     self.tickets.removeAll(keepingCapacity: true)
+    self.waitingCounts = [[], [], []]
+    self.waitingAppointments = [:]
+    self.outlooks = [:]
+    self.counterVersion &+= 1
     for id in self.counters.keys {
       self.counters[id]?.isOpen = false
       self.counters[id]?.roster.removeAll { $0.to <= now }

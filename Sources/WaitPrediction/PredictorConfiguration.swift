@@ -25,6 +25,9 @@ public struct PredictorConfiguration: Sendable, Hashable {
   public var calibrationWindow: Int
   /// Longest wait a simulation follows, in seconds; a ticket not called by then is reported at this wait.
   public var horizonSeconds: Double
+  /// How long, in seconds, a new ticket's simulated wait is reused (shifted by the people who joined or left the
+  /// queue ahead since) while the counters and rosters are unchanged; 0 simulates every time.
+  public var outlookReuseSeconds: Double
   /// Whether predictions are corrected by the errors of past ones (off: the bare simulation, for tests).
   public var calibrates: Bool
   /// Mixed into every prediction's random seed; predictions are deterministic given the events.
@@ -34,7 +37,8 @@ public struct PredictorConfiguration: Sendable, Hashable {
     typicalServiceSeconds: [ServiceID: Double] = [:], genericServiceSeconds: Double = 600,
     civilTime: CivilTime = .vietnam, samples: Int = 160, priorLogStandardDeviation: Double = 0.5,
     priorWeight: Double = 8, priorNoShowShare: Double = 0.1, priorNoShowSeconds: Double = 120,
-    calibrationWindow: Int = 400, calibrates: Bool = true, horizonSeconds: Double = 10 * 3600, seed: UInt64 = 0x4D6F_7443_7561
+    calibrationWindow: Int = 400, calibrates: Bool = true, horizonSeconds: Double = 10 * 3600,
+    outlookReuseSeconds: Double = 5, seed: UInt64 = 0x4D6F_7443_7561
   ) {
     precondition(samples >= 8 && genericServiceSeconds > 0 && horizonSeconds > 0)
     self.typicalServiceSeconds = typicalServiceSeconds
@@ -47,6 +51,7 @@ public struct PredictorConfiguration: Sendable, Hashable {
     self.priorNoShowSeconds = priorNoShowSeconds
     self.calibrationWindow = calibrationWindow
     self.horizonSeconds = horizonSeconds
+    self.outlookReuseSeconds = outlookReuseSeconds
     self.calibrates = calibrates
     self.seed = seed
   }

@@ -28,6 +28,11 @@ struct ServiceTimeDistribution: Sendable, Hashable {
     }
   }
 
+  /// The mean counter time of a called ticket, no-shows included.
+  var meanCounterSeconds: Double {
+    (1 - self.noShowShare) * self.servedMean + self.noShowShare * exp(self.noShowMu + self.noShowSigma * self.noShowSigma / 2)
+  }
+
   /// The counter time of a newly called ticket.
   func sample(_ rng: inout SeededGenerator) -> Double {
     if self.noShowShare > 0 && rng.uniform() < self.noShowShare {

@@ -35,9 +35,17 @@ import Testing
     #expect(hub.queue(Self.branch)?.waitingCount(for: Self.service, on: LocalDate("2026-11-27")!) == 3)
   }
 
-  /// PredictWait's answer is reused for a few seconds, but never once the branch's queue changed; without
-  /// simulating (the event loop's way) only a reused answer is given.
-  @Test func aNewTicketsPredictionIsReusedOnlyWhileNothingHappens() {
+  static func counterOpened(sequence: UInt64, at instant: Instant) -> BranchEvent {
+    BranchEvent(
+      branchID: Self.branch, sequence: sequence, kind: .counterOpened, at: instant, actor: "staff", ticket: nil,
+      counter: CounterState(
+        counterID: CounterID("hn-hoan-kiem-q01"), branchID: Self.branch, isOpen: true, serviceIDs: [Self.service]),
+      fromServiceID: nil, waitingAfter: [:])
+  }
+
+  /// PredictWait's answer is reused for a few seconds, shifted by the tickets issued since, but not once a counter
+  /// opened or closed; without simulating (the event loop's way) only a reused answer is given.
+  @Test func aNewTicketsPredictionIsReusedAndShiftedWhileTheCountersStay() {
     let hub = PredictionHub(catalogue: Self.catalogue, staff: StaffRoster(catalogue: Self.catalogue, assignments: []))
     let cold = hub.predictNew(
       branch: Self.branch, service: Self.service, priority: .none, at: Self.now, simulating: false)
@@ -47,11 +55,60 @@ import Testing
       branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 1), simulating: false)
     #expect(first.known && first.estimate != nil && again.known && again.estimate == first.estimate)
     hub.observe(Self.issued(1, sequence: 1))
-    let stale = hub.predictNew(
+    hub.observe(Self.issued(2, sequence: 2))
+    let shifted = hub.predictNew(
       branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 1), simulating: false)
-    #expect(!stale.known)
-    let afterIssue = hub.predictNew(
-      branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 1))
-    #expect(afterIssue.estimate?.peopleAhead == (first.estimate?.peopleAhead ?? 0) + 1)
+    #expect(shifted.known)
+    #expect(shifted.estimate?.peopleAhead == (first.estimate?.peopleAhead ?? 0) + 2)
+    #expect((shifted.estimate?.meanSeconds ?? 0) > (first.estimate?.meanSeconds ?? .max))
+    let tooOld = hub.predictNew(
+      branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 6), simulating: false)
+    #expect(!tooOld.known)
+    hub.observe(Self.counterOpened(sequence: 3, at: Self.now.adding(seconds: 2)))
+    let afterCounter = hub.predictNew(
+      branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 2), simulating: false)
+    #expect(!afterCounter.known)
+    let fresh = hub.predictNew(branch: Self.branch, service: Self.service, priority: .none, at: Self.now.adding(seconds: 2))
+    #expect(fresh.estimate?.openCounters == 1 && fresh.estimate?.peopleAhead == 2)
   }
+
+  /// Predictors that learn from history while the server serves: nothing is predicted until they have learned;
+  /// live events that came meanwhile (some also in the history read) are learned once, after the history. The
+  /// result is what learning everything in order gives (the negative control: dropping the kept events differs).
+  @Test func predictorsLearningInTheBackgroundEndAsIfTheyHadLearnedInOrder() {
+    let staff = StaffRoster(catalogue: Self.catalogue, assignments: [])
+    let history = (1...3).map { Self.issued($0, sequence: UInt64($0)) }
+    let live = (3...5).map { Self.issued($0, sequence: UInt64($0)) }  // 3 was read in the history too
+    let later = Self.now.adding(seconds: 1)
+
+    let inOrder = PredictionHub(catalogue: Self.catalogue, staff: staff)
+    for event in history + live.dropFirst() { inOrder.observe(event) }
+
+    func background(keepingLiveEvents: Bool) -> PredictionHub {
+      let hub = PredictionHub(catalogue: Self.catalogue, staff: staff)
+      hub.beginLearning()
+      if keepingLiveEvents { for event in live { hub.observe(event) } }
+      #expect(hub.isLearning)
+      #expect(hub.predictNew(branch: Self.branch, service: Self.service, priority: .none, at: later).estimate == nil)
+      var learning = hub.makeLearning()
+      hub.learn(history, into: &learning)
+      hub.finishLearning(learning)
+      #expect(!hub.isLearning)
+      return hub
+    }
+    let expected = inOrder.predictNew(branch: Self.branch, service: Self.service, priority: .none, at: later).estimate
+    #expect(expected?.peopleAhead == 5)
+    #expect(
+      background(keepingLiveEvents: true).predictNew(
+        branch: Self.branch, service: Self.service, priority: .none, at: later
+      ).estimate == expected)
+    #expect(
+      background(keepingLiveEvents: false).predictNew(
+        branch: Self.branch, service: Self.service, priority: .none, at: later
+      ).estimate?.peopleAhead == 3)
+    #expect(
+      background(keepingLiveEvents: true).predict(live[2].ticket!, at: later)
+        == inOrder.predict(live[2].ticket!, at: later))
+  }
+
 }

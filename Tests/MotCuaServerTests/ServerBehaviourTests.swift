@@ -254,3 +254,45 @@ import Testing
     await server.stop()
   }
 }
+
+extension ServerBehaviourTests {
+  /// A server with more history than it learns before listening serves at once, with the queue-length formula,
+  /// and its predictors take over once they have learned in the background: the same answer a server that
+  /// learned first gives.
+  @Test func aLongHistoryIsLearnedAfterTheServerListens() async throws {
+    let clock = ManualClock("2026-11-27", "09:00")
+    let first = try await TestServer.start(clock: clock)
+    let kiosk = try await first.token(.kiosk, branch: Self.branch)
+    try await first.withClient { client in
+      for n in 0..<6 {
+        clock.advance(seconds: 30)
+        _ = try await self.issue(client, token: kiosk, key: "h\(n)")
+      }
+    }
+    await first.stop()
+    func predictWait(_ server: TestServer) async throws -> Motcua_V1_WaitEstimate {
+      try await server.withClient { client in
+        var request = Motcua_V1_PredictWaitRequest()
+        request.branchID = Self.branch
+        request.serviceID = Self.service
+        return try await Motcua_V1_KioskService.Client(wrapping: client).predictWait(request).estimate
+      }
+    }
+    let learnedFirst = try await TestServer.start(databasePath: first.databasePath, clock: clock)
+    let expected = try await predictWait(learnedFirst)
+    await learnedFirst.stop()
+    #expect(expected.method == "simulation" && expected.peopleAhead == 6)
+
+    let background = try await TestServer.start(databasePath: first.databasePath, clock: clock, learningInlineLimit: 0)
+    var answer = try await predictWait(background)
+    var tries = 0
+    while answer.method != "simulation" && tries < 500 {
+      #expect(answer.method == "queue-length" && answer.peopleAhead == 6)
+      try await Task.sleep(for: .milliseconds(10))
+      answer = try await predictWait(background)
+      tries += 1
+    }
+    #expect(answer == expected)
+    await background.stop()
+  }
+}

@@ -33,13 +33,14 @@ final class TestServer: Sendable {
 
   static func start(
     databasePath: String? = nil, clock: ManualClock = ManualClock("2026-11-27", "09:00"),
-    ignoreOpeningHours: Bool = false, anonymousRate: Double = 10_000
+    ignoreOpeningHours: Bool = false, anonymousRate: Double = 10_000, learningInlineLimit: Int = 20_000
   ) async throws -> TestServer {
     let path = try databasePath ?? newDatabasePath()
     let config = ServerConfig(
       databasePath: path, host: "127.0.0.1", port: 0, seedsDirectory: seeds,
       options: .init(
-        ignoreOpeningHours: ignoreOpeningHours, anonymousRatePerSecond: anonymousRate, cityRefreshSeconds: 0.1))
+        ignoreOpeningHours: ignoreOpeningHours, anonymousRatePerSecond: anonymousRate, cityRefreshSeconds: 0.1,
+        learningInlineLimit: learningInlineLimit))
     let app = try await MotCuaApplication(config: config, clock: clock, logger: quiet)
     let task = Task { try await app.run() }
     for _ in 0..<500 {
