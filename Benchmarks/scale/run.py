@@ -66,6 +66,18 @@ def timed_start(server: Server, pb) -> tuple[float, float]:
     return listening, time.monotonic() - began
 
 
+def learning_seconds(server: Server, timeout: float = 600) -> str:
+    """Waits for the server's log line saying the predictors learned their history (in the background, after it
+    started listening); returns what it says."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for line in server.log_path.read_text(errors="replace").splitlines():
+            if "wait predictors learned from history" in line:
+                return line.strip()
+        time.sleep(0.2)
+    return f"not learned within {timeout:.0f} s"
+
+
 def report_seconds(pb, channel, token: str, branch: str, first: str, last: str) -> float:
     """Median of three GetBranchReport calls."""
     stub = pb.report_grpc.ReportServiceStub(channel)
@@ -119,6 +131,10 @@ def run_size(binary: Path, pb, tickets: int, days: int, work: Path, cache: Path 
     rss, _ = memory_mb(server.proc.pid)
     print(f"start ({'page cache dropped' if cold else 'file in the page cache'}): listening after "
           f"{listening:.2f} s, first PredictWait answered after {answered:.2f} s; RSS {rss:.0f} MB")
+
+    learned = learning_seconds(server)
+    rss, _ = memory_mb(server.proc.pid)
+    print(f"wait predictors: {learned}; RSS then {rss:.0f} MB")
 
     token = server.token("manager")
     channel = server.channel()

@@ -119,18 +119,30 @@ public final class MotCuaCore: Sendable {
     }
   }
 
+  /// Events read from the store at a time while learning (a smaller page keeps the memory it takes small).
+  static let learningPage = 2_000
+
   private static func learn(
     _ history: HistoryToLearn, store: any MotCuaStore, catalogue: Catalogue, predictions: PredictionHub
   ) async throws {
     var learning = predictions.makeLearning()
-    defer { predictions.finishLearning(learning) }
+    defer {
+      predictions.finishLearning(learning)
+      releaseFreedMemory()
+    }
     for branch in catalogue.branches {
-      try Task.checkCancellation()
       let last = history.sequences[branch.id] ?? 0
-      let after = history.after(branch.id)
-      guard last > after else { continue }
-      let events = try await store.events(branch: branch.id, after: after, limit: Int(last - after))
-      predictions.learn(events.filter { $0.at >= history.since && $0.sequence <= last }, into: &learning)
+      let calibratingAfter = last > predictions.calibratedHistoryEvents ? last - predictions.calibratedHistoryEvents : 0
+      var after = history.after(branch.id)
+      while after < last {
+        try Task.checkCancellation()
+        let page = try await store.events(branch: branch.id, after: after, limit: min(Self.learningPage, Int(last - after)))
+        guard let end = page.last?.sequence else { break }
+        after = end
+        predictions.learn(
+          page.filter { $0.at >= history.since && $0.sequence <= last }, calibratingAfter: calibratingAfter,
+          into: &learning)
+      }
     }
   }
 

@@ -89,9 +89,10 @@ final class PredictionHub: Sendable {
     fileprivate var learnedUpTo: [BranchID: UInt64] = [:]
   }
 
-  /// The at-issue predictions of this many of a branch's most recent past tickets are simulated while learning
-  /// from history (three classes' calibration windows); older tickets teach service times and arrivals only.
-  private var calibratedHistory: Int { 3 * self.configuration.calibrationWindow }
+  /// While learning from history, the at-issue predictions of tickets issued in a branch's last this many events
+  /// are simulated (about three classes' calibration windows of tickets, at four events each: issued, called,
+  /// started, completed); older tickets teach service times and arrivals only.
+  var calibratedHistoryEvents: UInt64 { UInt64(4 * 3 * self.configuration.calibrationWindow) }
 
   /// Until `finishLearning`, predictions are nil (callers fall back to the queue-length formula) and live events
   /// and staffing changes are kept, to be learned after the history.
@@ -109,12 +110,11 @@ final class PredictionHub: Sendable {
     Learning(state: Self.initialState(catalogue: self.catalogue, configuration: self.configuration))
   }
 
-  /// Teaches one branch's past events (in sequence order) to `learning`.
-  func learn(_ events: [BranchEvent], into learning: inout Learning) {
-    var issuesLeft = events.count { $0.kind == .issued }
+  /// Teaches past events of one branch, in sequence order, to `learning`; those with a sequence above
+  /// `calibratingAfter` also calibrate (see `calibratedHistoryEvents`).
+  func learn(_ events: [BranchEvent], calibratingAfter: UInt64, into learning: inout Learning) {
     for event in events {
-      if event.kind == .issued { issuesLeft -= 1 }
-      self.apply(event, to: &learning.state, calibrating: issuesLeft < self.calibratedHistory)
+      self.apply(event, to: &learning.state, calibrating: event.sequence > calibratingAfter)
       learning.learnedUpTo[event.branchID] = max(learning.learnedUpTo[event.branchID] ?? 0, event.sequence)
     }
   }

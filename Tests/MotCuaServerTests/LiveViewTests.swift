@@ -91,7 +91,7 @@ import Testing
       #expect(hub.isLearning)
       #expect(hub.predictNew(branch: Self.branch, service: Self.service, priority: .none, at: later).estimate == nil)
       var learning = hub.makeLearning()
-      hub.learn(history, into: &learning)
+      hub.learn(history, calibratingAfter: 0, into: &learning)
       hub.finishLearning(learning)
       #expect(!hub.isLearning)
       return hub
