@@ -30,7 +30,7 @@ extension SQLiteStore {
       case .slot(let slot):
         // A retried hold, or a booking of a slot this citizen holds, takes the hold instead of a new place.
         if var held = try Row.fetchOne(
-          db, sql: "SELECT * FROM bookings WHERE citizen_hash = ? AND slot_id = ? AND state = 'HELD'",
+          db.cachedStatement(sql: "SELECT * FROM bookings WHERE citizen_hash = ? AND slot_id = ? AND state = 'HELD'"),
           arguments: [command.citizen.nationalIDHash, slot.id.description]
         ).map(Self.booking) {
           if !command.hold {
@@ -61,7 +61,7 @@ extension SQLiteStore {
 
   public func booking(code: String) async throws -> Booking? {
     try await self.pool.read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [code]).map(Self.booking)
+      try Self.booking(db, code: code)
     }
   }
 
@@ -69,8 +69,8 @@ extension SQLiteStore {
     let enforceCapacity = self.enforceCapacity
     return try await self.write { db in
       try Self.expireHolds(db, at: command.at)
-      guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
-        .map(Self.booking), booking.citizen.nationalIDHash == command.nationalIDHash
+      guard var booking = try Self.booking(db, code: command.code),
+        booking.citizen.nationalIDHash == command.nationalIDHash
       else { throw StoreRefusal.noBookingForCodeAndID }
       guard booking.state.isActive else { throw StoreRefusal.bookingFinal(booking.displayCode, booking.state.rawValue) }
       guard command.at < booking.start else { throw StoreRefusal.bookingBegun(booking.displayCode) }
@@ -87,11 +87,12 @@ extension SQLiteStore {
         booking.field = command.field ?? booking.field
         booking.state = .booked
         booking.holdExpiresAt = nil
-        try db.execute(
+        try db.cachedStatement(
           sql: """
             UPDATE bookings SET slot_id = ?, branch_id = ?, service_id = ?, field = ?, day = ?, start_at = ?,
               end_at = ?, state = 'BOOKED', hold_expires_at = NULL, updated_at = ? WHERE id = ?
-            """,
+            """
+        ).execute(
           arguments: [
             slot.id.description, slot.id.branchID.rawValue, slot.id.serviceID.rawValue, booking.field.rawValue,
             slot.id.date.description, slot.start.millisecondsSinceEpoch, slot.end.millisecondsSinceEpoch,
@@ -107,9 +108,9 @@ extension SQLiteStore {
 
   public func checkIn(_ command: CheckInCommand) async throws -> BookingOutcome {
     try await self.write { db in
-      guard var booking = try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE code = ?", arguments: [command.code])
-        .map(Self.booking)
-      else { throw StoreRefusal.noBooking(code: command.code) }
+      guard var booking = try Self.booking(db, code: command.code) else {
+        throw StoreRefusal.noBooking(code: command.code)
+      }
       if booking.state == .checkedIn, let id = booking.ticketID, let ticket = try Self.ticket(db, id) {
         return BookingOutcome(booking: booking, replayed: true, ticket: CommandOutcome(ticket: ticket, events: [], replayed: true))
       }
@@ -120,9 +121,9 @@ extension SQLiteStore {
         dueAt: booking.start, predicted: command.predicted)
       booking.state = .checkedIn
       booking.ticketID = ticket.id
-      try db.execute(
-        sql: "UPDATE bookings SET state = 'CHECKED_IN', ticket_id = ?, updated_at = ? WHERE id = ?",
-        arguments: [ticket.id.rawValue, command.at.millisecondsSinceEpoch, booking.id])
+      try db.cachedStatement(
+        sql: "UPDATE bookings SET state = 'CHECKED_IN', ticket_id = ?, updated_at = ? WHERE id = ?"
+      ).execute(arguments: [ticket.id.rawValue, command.at.millisecondsSinceEpoch, booking.id])
       let event = try Self.record(db, .issued, at: command.at, actor: command.principalID, ticket: ticket, counter: nil)
       return BookingOutcome(
         booking: booking, replayed: false, ticket: CommandOutcome(ticket: ticket, events: [event], replayed: false))
@@ -133,16 +134,16 @@ extension SQLiteStore {
     try await self.write { db in
       var changed = try Self.expireHolds(db, at: at)
       let deadline = at.adding(seconds: -policy.checkInLateSeconds).millisecondsSinceEpoch
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           UPDATE slots SET taken = taken - (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = slots.id
             AND b.state = 'BOOKED' AND b.start_at < ?)
           WHERE id IN (SELECT slot_id FROM bookings WHERE state = 'BOOKED' AND start_at < ?)
-          """,
-        arguments: [deadline, deadline])
-      try db.execute(
-        sql: "UPDATE bookings SET state = 'NO_SHOW', updated_at = ? WHERE state = 'BOOKED' AND start_at < ?",
-        arguments: [at.millisecondsSinceEpoch, deadline])
+          """
+      ).execute(arguments: [deadline, deadline])
+      try db.cachedStatement(
+        sql: "UPDATE bookings SET state = 'NO_SHOW', updated_at = ? WHERE state = 'BOOKED' AND start_at < ?"
+      ).execute(arguments: [at.millisecondsSinceEpoch, deadline])
       changed += db.changesCount
       return changed
     }
@@ -150,16 +151,15 @@ extension SQLiteStore {
 
   public func slotUsage(_ ids: [SlotID]) async throws -> [SlotID: Int] {
     guard !ids.isEmpty else { return [:] }
+    // The ids go in as one JSON array: one statement, compiled once, whatever their number.
+    let idList = try JSON.encode(ids.map(\.description))
     return try await self.pool.read { db in
       var usage: [SlotID: Int] = [:]
-      for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
-        let marks = chunk.map { _ in "?" }.joined(separator: ", ")
-        for row in try Row.fetchAll(
-          db, sql: "SELECT id, taken FROM slots WHERE id IN (\(marks))",
-          arguments: StatementArguments(chunk.map(\.description)))
-        {
-          if let id = SlotID(row["id"] as String) { usage[id] = row["taken"] }
-        }
+      for row in try Row.fetchAll(
+        db.cachedStatement(sql: "SELECT id, taken FROM slots WHERE id IN (SELECT value FROM json_each(?))"),
+        arguments: [idList])
+      {
+        if let id = SlotID(row["id"] as String) { usage[id] = row["taken"] }
       }
       return usage
     }
@@ -171,42 +171,43 @@ extension SQLiteStore {
   @discardableResult
   static func expireHolds(_ db: Database, at: Instant) throws -> Int {
     let now = at.millisecondsSinceEpoch
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE slots SET taken = taken - (SELECT COUNT(*) FROM bookings b WHERE b.slot_id = slots.id
           AND b.state = 'HELD' AND b.hold_expires_at <= ?)
         WHERE id IN (SELECT slot_id FROM bookings WHERE state = 'HELD' AND hold_expires_at <= ?)
-        """,
-      arguments: [now, now])
-    try db.execute(
-      sql: "UPDATE bookings SET state = 'EXPIRED', updated_at = ? WHERE state = 'HELD' AND hold_expires_at <= ?",
-      arguments: [now, now])
+        """
+    ).execute(arguments: [now, now])
+    try db.cachedStatement(
+      sql: "UPDATE bookings SET state = 'EXPIRED', updated_at = ? WHERE state = 'HELD' AND hold_expires_at <= ?"
+    ).execute(arguments: [now, now])
     return db.changesCount
   }
 
   /// Takes one place in `slot`: a conditional update, so capacity holds whatever runs concurrently.
   static func take(_ db: Database, _ slot: SlotDefinition, enforceCapacity: Bool) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO slots (id, branch_id, service_id, day, start_at, end_at, capacity, taken)
         VALUES (?, ?, ?, ?, ?, ?, ?, 0)
         ON CONFLICT (id) DO UPDATE SET capacity = excluded.capacity
-        """,
+        """
+    ).execute(
       arguments: [
         slot.id.description, slot.id.branchID.rawValue, slot.id.serviceID.rawValue, slot.id.date.description,
         slot.start.millisecondsSinceEpoch, slot.end.millisecondsSinceEpoch, slot.capacity,
       ])
-    try db.execute(
+    try db.cachedStatement(
       sql: enforceCapacity
         ? "UPDATE slots SET taken = taken + 1 WHERE id = ? AND taken < capacity"
-        : "UPDATE slots SET taken = taken + 1 WHERE id = ?",
-      arguments: [slot.id.description])
+        : "UPDATE slots SET taken = taken + 1 WHERE id = ?"
+    ).execute(arguments: [slot.id.description])
     guard db.changesCount == 1 else { throw StoreRefusal.slotFull(slot.id) }
   }
 
   static func release(_ db: Database, _ slot: SlotID) throws {
-    try db.execute(
-      sql: "UPDATE slots SET taken = taken - 1 WHERE id = ? AND taken > 0", arguments: [slot.description])
+    try db.cachedStatement(sql: "UPDATE slots SET taken = taken - 1 WHERE id = ? AND taken > 0")
+      .execute(arguments: [slot.description])
   }
 
   /// The quotas that stop touts; each breach names its limit.
@@ -215,8 +216,11 @@ extension SQLiteStore {
     today: LocalDate, policy: AppointmentPolicy, excluding: String?
   ) throws {
     let active = "state IN ('HELD', 'BOOKED') AND id IS NOT ?"
+    // One statement per quota below, each compiled once per connection.
     func count(_ sql: String, _ arguments: StatementArguments) throws -> Int {
-      try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM bookings WHERE \(active) AND \(sql)", arguments: [excluding] + arguments) ?? 0
+      try Int.fetchOne(
+        db.cachedStatement(sql: "SELECT COUNT(*) FROM bookings WHERE \(active) AND \(sql)"),
+        arguments: [excluding] + arguments) ?? 0
     }
     let usage = QuotaUsage(
       citizenFieldDay: try count(
@@ -228,13 +232,14 @@ extension SQLiteStore {
   }
 
   static func insert(_ db: Database, _ b: Booking, requester: BookingRequester, day: LocalDate) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO bookings (id, code, slot_id, branch_id, service_id, field, day, start_at, end_at, citizen_hash,
           phone_hash, phone_last_digits, address_key, state, hold_expires_at, ticket_id, principal, created_at,
           created_day, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+        """
+    ).execute(
       arguments: [
         b.id, b.code, b.slotID.description, b.slotID.branchID.rawValue, b.slotID.serviceID.rawValue, b.field.rawValue,
         b.slotID.date.description, b.start.millisecondsSinceEpoch, b.end.millisecondsSinceEpoch,
@@ -246,13 +251,19 @@ extension SQLiteStore {
   }
 
   static func saveState(_ db: Database, _ b: Booking, at: Instant) throws {
-    try db.execute(
-      sql: "UPDATE bookings SET state = ?, hold_expires_at = ?, updated_at = ? WHERE id = ?",
+    try db.cachedStatement(
+      sql: "UPDATE bookings SET state = ?, hold_expires_at = ?, updated_at = ? WHERE id = ?"
+    ).execute(
       arguments: [b.state.rawValue, b.holdExpiresAt?.millisecondsSinceEpoch, at.millisecondsSinceEpoch, b.id])
   }
 
   static func booking(_ db: Database, id: String) throws -> Booking? {
-    try Row.fetchOne(db, sql: "SELECT * FROM bookings WHERE id = ?", arguments: [id]).map(self.booking)
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM bookings WHERE id = ?"), arguments: [id]).map(self.booking)
+  }
+
+  static func booking(_ db: Database, code: String) throws -> Booking? {
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM bookings WHERE code = ?"), arguments: [code])
+      .map(self.booking)
   }
 
   static func booking(_ row: Row) throws -> Booking {

@@ -14,7 +14,8 @@ extension SQLiteStore {
   ) throws -> (ticketID: TicketID?, leaseID: String?)? {
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT fingerprint, ticket_id, lease_id FROM idempotency WHERE principal = ? AND key = ?",
+        db.cachedStatement(
+          sql: "SELECT fingerprint, ticket_id, lease_id FROM idempotency WHERE principal = ? AND key = ?"),
         arguments: [principal, key])
     else { return nil }
     guard row["fingerprint"] as String == fingerprint else { throw StoreRefusal.keyReused(key) }
@@ -32,25 +33,27 @@ extension SQLiteStore {
     _ db: Database, principal: String, key: String, fingerprint: String, ticket: TicketID? = nil,
     lease: String? = nil, at: Instant
   ) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO idempotency (principal, key, fingerprint, ticket_id, lease_id, created_at)
         VALUES (?, ?, ?, ?, ?, ?)
-        """,
+        """
+    ).execute(
       arguments: [principal, key, fingerprint, ticket?.rawValue, lease, at.millisecondsSinceEpoch])
   }
 
   static func insert(
     _ db: Database, _ t: Ticket, leaseID: String? = nil, clockSkewSeconds: Int64? = nil, predicted: WaitEstimate? = nil
   ) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
           call_rank, state, issued_at, called_at, serving_started_at, completed_at, counter_id, recall_count,
           tracking_code, lease_id, clock_skew_seconds, due_at, predicted_mean_seconds, predicted_p50_seconds,
           predicted_p90_seconds)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+        """
+    ).execute(
       arguments: [
         t.id.rawValue, t.branchID.rawValue, t.serviceID.rawValue, t.originalServiceID.rawValue,
         t.day.description, t.sequence, t.number, t.priority.rawValue, t.callRank, t.state.rawValue,
@@ -62,7 +65,7 @@ extension SQLiteStore {
   }
 
   static func lease(_ db: Database, _ id: String) throws -> NumberLease? {
-    try Row.fetchOne(db, sql: "SELECT * FROM leases WHERE id = ?", arguments: [id]).map(self.lease)
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM leases WHERE id = ?"), arguments: [id]).map(self.lease)
   }
 
   static func lease(_ row: Row) throws -> NumberLease {
@@ -96,23 +99,24 @@ extension SQLiteStore {
     throws -> Int
   {
     try Int.fetchOne(
-      db,
-      sql: """
-        INSERT INTO number_sequences (branch_id, service_id, day, last_sequence) VALUES (?, ?, ?, ?)
-        ON CONFLICT (branch_id, service_id, day) DO UPDATE SET last_sequence = last_sequence + excluded.last_sequence
-        RETURNING last_sequence
-        """,
+      db.cachedStatement(
+        sql: """
+          INSERT INTO number_sequences (branch_id, service_id, day, last_sequence) VALUES (?, ?, ?, ?)
+          ON CONFLICT (branch_id, service_id, day) DO UPDATE SET last_sequence = last_sequence + excluded.last_sequence
+          RETURNING last_sequence
+          """),
       arguments: [branch.rawValue, service.rawValue, day.description, count])!
   }
 
   /// Writes the mutable columns of `t`, only if the stored state is still `from`.
   static func update(_ db: Database, _ t: Ticket, from state: TicketState) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         UPDATE tickets SET service_id = ?, call_rank = ?, state = ?, called_at = ?, serving_started_at = ?,
           completed_at = ?, counter_id = ?, recall_count = ?
         WHERE id = ? AND state = ?
-        """,
+        """
+    ).execute(
       arguments: [
         t.serviceID.rawValue, t.callRank, t.state.rawValue, t.calledAt?.millisecondsSinceEpoch,
         t.servingStartedAt?.millisecondsSinceEpoch, t.completedAt?.millisecondsSinceEpoch,
@@ -122,7 +126,8 @@ extension SQLiteStore {
   }
 
   static func ticket(_ db: Database, _ id: TicketID) throws -> Ticket? {
-    try Row.fetchOne(db, sql: "SELECT * FROM tickets WHERE id = ?", arguments: [id.rawValue]).map(self.ticket)
+    try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM tickets WHERE id = ?"), arguments: [id.rawValue])
+      .map(self.ticket)
   }
 
   static func ticket(_ row: Row) throws -> Ticket {
@@ -143,8 +148,9 @@ extension SQLiteStore {
   }
 
   static func counterState(_ db: Database, _ id: CounterID) throws -> CounterState? {
-    try Row.fetchOne(db, sql: "SELECT * FROM counter_states WHERE counter_id = ?", arguments: [id.rawValue])
-      .map(self.counterState)
+    try Row.fetchOne(
+      db.cachedStatement(sql: "SELECT * FROM counter_states WHERE counter_id = ?"), arguments: [id.rawValue]
+    ).map(self.counterState)
   }
 
   static func counterState(_ row: Row) throws -> CounterState {
@@ -156,7 +162,7 @@ extension SQLiteStore {
   }
 
   static func save(_ db: Database, _ c: CounterState, at: Instant) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO counter_states (counter_id, branch_id, is_open, service_ids, current_ticket_id,
           current_number, updated_at)
@@ -164,7 +170,8 @@ extension SQLiteStore {
         ON CONFLICT (counter_id) DO UPDATE SET is_open = excluded.is_open, service_ids = excluded.service_ids,
           current_ticket_id = excluded.current_ticket_id, current_number = excluded.current_number,
           updated_at = excluded.updated_at
-        """,
+        """
+    ).execute(
       arguments: [
         c.counterID.rawValue, c.branchID.rawValue, c.isOpen, try JSON.encode(c.serviceIDs),
         c.currentTicketID?.rawValue, c.currentNumber, at.millisecondsSinceEpoch,
@@ -181,30 +188,33 @@ extension SQLiteStore {
       preconditionFailure("an event concerns a ticket or a counter")
     }
     let sequence = try Int64.fetchOne(
-      db,
-      sql: """
-        INSERT INTO branch_sequences (branch_id, last_sequence) VALUES (?, 1)
-        ON CONFLICT (branch_id) DO UPDATE SET last_sequence = last_sequence + 1 RETURNING last_sequence
-        """,
+      db.cachedStatement(
+        sql: """
+          INSERT INTO branch_sequences (branch_id, last_sequence) VALUES (?, 1)
+          ON CONFLICT (branch_id) DO UPDATE SET last_sequence = last_sequence + 1 RETURNING last_sequence
+          """),
       arguments: [branch.rawValue])!
     var waitingAfter: [ServiceID: Int] = [:]
     if let ticket {
       for service in [ticket.serviceID] + (from.map { [$0] } ?? []) {
         waitingAfter[service] = try Int.fetchOne(
-          db,
-          sql: "SELECT COUNT(*) FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND service_id = ?",
+          db.cachedStatement(
+            sql: """
+              SELECT COUNT(*) FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND service_id = ?
+              """),
           arguments: [branch.rawValue, ticket.day.description, service.rawValue]) ?? 0
       }
     }
     let event = BranchEvent(
       branchID: branch, sequence: UInt64(sequence), kind: kind, at: at, actor: actor, ticket: ticket,
       counter: counter, fromServiceID: from, waitingAfter: waitingAfter)
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO events (branch_id, sequence, kind, at, actor, ticket_id, ticket, counter, from_service_id,
           waiting_after)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+        """
+    ).execute(
       arguments: [
         branch.rawValue, sequence, kind.rawValue, at.millisecondsSinceEpoch, actor, ticket?.id.rawValue,
         try ticket.map(JSON.encode), try counter.map(JSON.encode), from?.rawValue,

@@ -8,6 +8,9 @@ public import QueueEngine
 /// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a command's reply is sent only
 /// after its transaction is on disk. One writer applies the commands; concurrent ones share a transaction
 /// (group commit, `SQLiteGroupCommitter`), each in its own savepoint.
+///
+/// Commands and reads use `Database.cachedStatement(sql:)`: each statement is compiled once per connection, so
+/// its SQL text must not vary with the arguments (a list goes in as one JSON array, read with `json_each`).
 public final class SQLiteStore: MotCuaStore {
   let pool: DatabasePool
   /// Where the database lives.
@@ -77,11 +80,11 @@ public final class SQLiteStore: MotCuaStore {
   ) throws -> NumberLease {
     let lease = try OfflineReplay.check(try Self.lease(db, offline.leaseID), for: command, offline)
     let used = try Bool.fetchOne(
-      db,
-      sql: """
-        SELECT EXISTS (SELECT 1 FROM tickets WHERE id = ? OR (branch_id = ? AND original_service_id = ?
-          AND day = ? AND sequence = ?))
-        """,
+      db.cachedStatement(
+        sql: """
+          SELECT EXISTS (SELECT 1 FROM tickets WHERE id = ? OR (branch_id = ? AND original_service_id = ?
+            AND day = ? AND sequence = ?))
+          """),
       arguments: [
         offline.ticketID.rawValue, lease.branchID.rawValue, lease.serviceID.rawValue, lease.day.description,
         offline.sequence,
@@ -117,11 +120,12 @@ public final class SQLiteStore: MotCuaStore {
         id: command.leaseID, principalID: command.principalID, branchID: command.branchID,
         serviceID: command.serviceID, day: command.day, firstSequence: last - command.count + 1, lastSequence: last,
         createdAt: command.at, expiresAt: command.expiresAt)
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO leases (id, principal, branch_id, service_id, day, first_sequence, last_sequence, created_at,
             expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
+          """
+      ).execute(
         arguments: [
           lease.id, lease.principalID, lease.branchID.rawValue, lease.serviceID.rawValue, lease.day.description,
           lease.firstSequence, lease.lastSequence, lease.createdAt.millisecondsSinceEpoch,
@@ -136,17 +140,17 @@ public final class SQLiteStore: MotCuaStore {
   public func leases(branch: BranchID, day: LocalDate) async throws -> [(lease: NumberLease, unused: [Int])] {
     try await self.pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM leases WHERE branch_id = ? AND day = ? ORDER BY first_sequence",
+        db.cachedStatement(sql: "SELECT * FROM leases WHERE branch_id = ? AND day = ? ORDER BY first_sequence"),
         arguments: [branch.rawValue, day.description]
       ).map { row in
         let lease = try Self.lease(row)
         let used = Set(
           try Int.fetchAll(
-            db,
-            sql: """
-              SELECT sequence FROM tickets WHERE branch_id = ? AND original_service_id = ? AND day = ?
-              AND sequence BETWEEN ? AND ?
-              """,
+            db.cachedStatement(
+              sql: """
+                SELECT sequence FROM tickets WHERE branch_id = ? AND original_service_id = ? AND day = ?
+                AND sequence BETWEEN ? AND ?
+                """),
             arguments: [
               branch.rawValue, lease.serviceID.rawValue, day.description, lease.firstSequence, lease.lastSequence,
             ]))
@@ -178,13 +182,14 @@ public final class SQLiteStore: MotCuaStore {
       let called = try TicketLifecycle.apply(.call(counter: command.counterID), to: waiting, at: command.at)
       if let rules = command.appointments {
         let rank: Int = row["effective_rank"]
-        try db.execute(
+        try db.cachedStatement(
           sql: """
             INSERT INTO counter_fairness (counter_id, consecutive_appointment_calls) VALUES (?, ?)
             ON CONFLICT (counter_id) DO UPDATE SET consecutive_appointment_calls = CASE
               WHEN ? = ? THEN consecutive_appointment_calls + 1 WHEN ? >= ? THEN 0
               ELSE consecutive_appointment_calls END
-            """,
+            """
+        ).execute(
           arguments: [
             command.counterID.rawValue, rank == rules.appointmentRank ? 1 : 0, rank, rules.appointmentRank, rank,
             rules.walkInRank,
@@ -208,31 +213,35 @@ public final class SQLiteStore: MotCuaStore {
   /// walk-ins by issue time — but a walk-in once this counter called `maxConsecutive` due appointments in a row
   /// while one waited. The row carries `effective_rank`.
   private static func nextWaiting(_ db: Database, _ command: CallNextCommand, services: [ServiceID]) throws -> Row? {
-    let marks = services.map { _ in "?" }.joined(separator: ", ")
     let appointment = command.appointments?.appointmentRank ?? -1
-    func first(_ condition: String) throws -> Row? {
-      var arguments: StatementArguments = [command.at.millisecondsSinceEpoch, appointment]
-      arguments += [command.branchID.rawValue, command.day.description]
-      arguments += StatementArguments(services.map(\.rawValue))
-      return try Row.fetchOne(
-        db,
-        sql: """
-          SELECT * FROM (
-            SELECT *, CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN ? ELSE call_rank END AS effective_rank
-            FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND service_id IN (\(marks)))
-          \(condition) ORDER BY effective_rank, issued_at, id LIMIT 1
-          """,
-        arguments: arguments)
+    // The services go in as one JSON array, so that the statement's text (and its cache entry) is the same
+    // whatever their number.
+    let serviceList = try JSON.encode(services)
+    // The first in calling order of the waiting tickets whose effective rank is at least `minimumRank`.
+    func first(rankedFrom minimumRank: Int) throws -> Row? {
+      try Row.fetchOne(
+        db.cachedStatement(
+          sql: """
+            SELECT * FROM (
+              SELECT *, CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN ? ELSE call_rank END AS effective_rank
+              FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING'
+                AND service_id IN (SELECT value FROM json_each(?)))
+            WHERE effective_rank >= ? ORDER BY effective_rank, issued_at, id LIMIT 1
+            """),
+        arguments: [
+          command.at.millisecondsSinceEpoch, appointment, command.branchID.rawValue, command.day.description,
+          serviceList, minimumRank,
+        ])
     }
-    let best = try first("")
+    let best = try first(rankedFrom: Int.min)
     guard let best, let rules = command.appointments, best["effective_rank"] as Int == rules.appointmentRank else {
       return best
     }
     let consecutive =
       try Int.fetchOne(
-        db, sql: "SELECT consecutive_appointment_calls FROM counter_fairness WHERE counter_id = ?",
+        db.cachedStatement(sql: "SELECT consecutive_appointment_calls FROM counter_fairness WHERE counter_id = ?"),
         arguments: [command.counterID.rawValue]) ?? 0
-    let walkIn = try first("WHERE effective_rank >= \(rules.walkInRank)")
+    let walkIn = try first(rankedFrom: rules.walkInRank)
     return AppointmentFairness.mayCallAppointment(
       consecutiveAppointmentCalls: consecutive, walkInWaiting: walkIn != nil, max: rules.maxConsecutive)
       ? best : walkIn
@@ -290,10 +299,10 @@ public final class SQLiteStore: MotCuaStore {
       guard let ticket = try Self.ticket(db, command.ticketID) else { throw StoreRefusal.noTicket(command.ticketID) }
       guard ticket.state == .done else { throw StoreRefusal.feedbackNotServed(ticket) }
       let exists = try Bool.fetchOne(
-        db, sql: "SELECT EXISTS (SELECT 1 FROM feedback WHERE ticket_id = ?)", arguments: [ticket.id.rawValue])
+        db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM feedback WHERE ticket_id = ?)"),
+        arguments: [ticket.id.rawValue])
       guard exists != true else { throw StoreRefusal.feedbackTwice(ticket) }
-      try db.execute(
-        sql: "INSERT INTO feedback (ticket_id, score, comment, at) VALUES (?, ?, ?, ?)",
+      try db.cachedStatement(sql: "INSERT INTO feedback (ticket_id, score, comment, at) VALUES (?, ?, ?, ?)").execute(
         arguments: [ticket.id.rawValue, command.score, command.comment, command.at.millisecondsSinceEpoch])
     }
   }
@@ -307,11 +316,11 @@ public final class SQLiteStore: MotCuaStore {
   public func activeTickets(branch: BranchID?, since day: LocalDate) async throws -> [Ticket] {
     try await self.pool.read { db in
       let rows = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT * FROM tickets WHERE state IN ('WAITING', 'CALLED', 'SERVING') AND day >= ?
-          AND (? IS NULL OR branch_id = ?)
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT * FROM tickets WHERE state IN ('WAITING', 'CALLED', 'SERVING') AND day >= ?
+            AND (? IS NULL OR branch_id = ?)
+            """),
         arguments: [day.description, branch?.rawValue, branch?.rawValue])
       return try rows.map(Self.ticket)
     }
@@ -320,7 +329,7 @@ public final class SQLiteStore: MotCuaStore {
   public func counterStates(branch: BranchID?) async throws -> [CounterState] {
     try await self.pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM counter_states WHERE ? IS NULL OR branch_id = ?",
+        db.cachedStatement(sql: "SELECT * FROM counter_states WHERE ? IS NULL OR branch_id = ?"),
         arguments: [branch?.rawValue, branch?.rawValue]
       ).map(Self.counterState)
     }
@@ -329,7 +338,7 @@ public final class SQLiteStore: MotCuaStore {
   public func lastEventSequences() async throws -> [BranchID: UInt64] {
     try await self.pool.read { db in
       var result: [BranchID: UInt64] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT branch_id, last_sequence FROM branch_sequences") {
+      for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT branch_id, last_sequence FROM branch_sequences")) {
         result[BranchID(row["branch_id"])] = UInt64(row["last_sequence"] as Int64)
       }
       return result
@@ -339,7 +348,7 @@ public final class SQLiteStore: MotCuaStore {
   public func events(branch: BranchID, after sequence: UInt64, limit: Int) async throws -> [BranchEvent] {
     try await self.pool.read { db in
       try Row.fetchAll(
-        db, sql: "SELECT * FROM events WHERE branch_id = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+        db.cachedStatement(sql: "SELECT * FROM events WHERE branch_id = ? AND sequence > ? ORDER BY sequence LIMIT ?"),
         arguments: [branch.rawValue, Int64(sequence), limit]
       ).map(Self.event)
     }
@@ -348,12 +357,12 @@ public final class SQLiteStore: MotCuaStore {
   public func ticketOutcomes(branch: BranchID, from: LocalDate, to: LocalDate) async throws -> [TicketOutcome] {
     try await self.pool.read { db in
       try Row.fetchAll(
-        db,
-        sql: """
-          SELECT t.service_id, t.state, t.issued_at, t.called_at, t.predicted_p50_seconds, t.predicted_p90_seconds,
-            f.score FROM tickets t LEFT JOIN feedback f ON f.ticket_id = t.id
-          WHERE t.branch_id = ? AND t.day BETWEEN ? AND ?
-          """,
+        db.cachedStatement(
+          sql: """
+            SELECT t.service_id, t.state, t.issued_at, t.called_at, t.predicted_p50_seconds, t.predicted_p90_seconds,
+              f.score FROM tickets t LEFT JOIN feedback f ON f.ticket_id = t.id
+            WHERE t.branch_id = ? AND t.day BETWEEN ? AND ?
+            """),
         arguments: [branch.rawValue, from.description, to.description]
       ).map { row in
         TicketOutcome(
@@ -370,11 +379,12 @@ public final class SQLiteStore: MotCuaStore {
 
   public func createToken(_ record: TokenRecord) async throws {
     try await self.write { db in
-      try db.execute(
+      try db.cachedStatement(
         sql: """
           INSERT INTO tokens (id, token_hash, role, branch_id, counter_id, label, created_at)
           VALUES (?, ?, ?, ?, ?, ?, ?)
-          """,
+          """
+      ).execute(
         arguments: [
           record.principal.id, record.tokenHash, record.principal.role.rawValue,
           record.principal.branchID?.rawValue, record.principal.counterID?.rawValue, record.label,
@@ -387,7 +397,8 @@ public final class SQLiteStore: MotCuaStore {
     try await self.pool.read { db in
       guard
         let row = try Row.fetchOne(
-          db, sql: "SELECT * FROM tokens WHERE token_hash = ? AND revoked_at IS NULL", arguments: [hash]),
+          db.cachedStatement(sql: "SELECT * FROM tokens WHERE token_hash = ? AND revoked_at IS NULL"),
+          arguments: [hash]),
         let role = Principal.Role(rawValue: row["role"])
       else { return nil }
       return Principal(

@@ -2,13 +2,20 @@ import Foundation
 
 /// JSON text columns, encoded with sorted keys so that equal values store equal text.
 package enum JSON {
-  package static func encode(_ value: some Encodable) throws -> String {
+  /// One of each for every call: they keep no state between calls, and making one costs more than a small value's
+  /// encoding.
+  private static let encoder: JSONEncoder = {
     let encoder = JSONEncoder()
     encoder.outputFormatting = .sortedKeys
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    return encoder
+  }()
+  private static let decoder = JSONDecoder()
+
+  package static func encode(_ value: some Encodable) throws -> String {
+    String(decoding: try Self.encoder.encode(value), as: UTF8.self)
   }
 
   package static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-    try JSONDecoder().decode(type, from: Data(text.utf8))
+    try Self.decoder.decode(type, from: Data(text.utf8))
   }
 }
