@@ -5,6 +5,8 @@
 #      and the 16 × 32 load again through h2load as a cross-check of the load generator;
 #   2. IssueTicket, a fresh idempotency key per call, round robin over the branches, 64 streams (durable);
 #      again with group commit off when the server has the option;
+#   2b. (pg-issue) the same IssueTicket load on PostgreSQL through two MotCua servers at once (one load generator
+#      per server, half the calls and connections each); the reference gets the same two load generators;
 #   3. the counter cycle CallNext → Complete at every counter of the 30 branches (queues filled beforehand);
 #   4. WatchBranch fan-out: 1,000 streams on one branch while tickets are issued and called (MotCua only).
 # Prints, per round and server: calls/s, p50/p99 latency, non-OK gRPC statuses, server CPU per call (/proc),
@@ -14,6 +16,7 @@
 #   NEW=.build-release/release/motcua REFERENCE=.build-bench/reference-server ROUNDS=1 \
 #     PREDICT_CALLS=20000 ISSUE_CALLS=2000 CYCLE_CALLS=2000 WATCH_SECONDS=10 Benchmarks/performance/run.sh
 #   WORKLOADS="issue cycle" SAVE=1 Benchmarks/performance/run.sh
+#   WORKLOADS="predict issue cycle watch" Benchmarks/performance/run.sh   # without PostgreSQL
 #
 # Every knob is an environment variable; see the defaults below and README.md.
 set -euo pipefail
@@ -21,7 +24,7 @@ cd "$(dirname "$0")/../.."
 repo=$PWD
 
 ROUNDS=${ROUNDS:-3}
-WORKLOADS=${WORKLOADS:-predict issue cycle watch}
+WORKLOADS=${WORKLOADS:-predict issue pg-issue cycle watch}
 SERVICE=${SERVICE:-civil-birth-registration}
 # 1. PredictWait
 PREDICT_BRANCH=${PREDICT_BRANCH:-hn-hoan-kiem}
@@ -35,6 +38,8 @@ ISSUE_WARMUP=${ISSUE_WARMUP:-300}
 ISSUE_CONNECTIONS=${ISSUE_CONNECTIONS:-4}
 ISSUE_STREAMS=${ISSUE_STREAMS:-16}
 ISSUE_BRANCHES=${ISSUE_BRANCHES:-}         # comma list; default: the 30 branches of seeds/branches.json
+# 2b. IssueTicket on PostgreSQL (pg-issue): ISSUE_* above, split over two servers; one PostgreSQL for the run
+PG_POOL_SIZE=${PG_POOL_SIZE:-16}           # --postgres-pool-size of each server (the server's default)
 # 3. counter cycle
 CYCLE_CALLS=${CYCLE_CALLS:-6000}           # RPCs (CallNext + Complete)
 CYCLE_WARMUP=${CYCLE_WARMUP:-300}
@@ -86,6 +91,25 @@ if [[ -z "${GROUP_COMMIT_OFF_ARGS+set}" ]]; then
   if "$NEW" serve --help 2>&1 | grep -q -- '--no-group-commit'; then GROUP_COMMIT_OFF_ARGS=--no-group-commit; fi
 fi
 
+# pg-issue needs PostgreSQL's binaries, found as scripts/postgres-server.sh finds them (pg_config --bindir, else the
+# newest /usr/lib/postgresql/*/bin), the `postgres` user when run as root (the server runs as it), and --postgres.
+pg_bindir=
+if [[ " $WORKLOADS " == *" pg-issue "* ]]; then
+  pg_missing() {
+    echo "pg-issue: $* — install PostgreSQL 15 or later (Debian: apt-get install postgresql), or leave the workload" \
+      "out: WORKLOADS=\"$(tr ' ' '\n' <<<"$WORKLOADS" | grep -vx -e pg-issue -e '' | paste -sd ' ')\"" >&2
+    exit 2
+  }
+  command -v pg_config >/dev/null || pg_missing "pg_config not found (scripts/postgres-server.sh finds the server binaries with it)"
+  pg_bindir=$(pg_config --bindir 2>/dev/null || true)
+  [[ -x $pg_bindir/initdb ]] || pg_bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  for tool in initdb pg_ctl postgres psql createdb; do
+    [[ -n $pg_bindir && -x $pg_bindir/$tool ]] || pg_missing "$tool not found in ${pg_bindir:-$(pg_config --bindir)} or /usr/lib/postgresql/*/bin"
+  done
+  if (( $(id -u) == 0 )) && ! id postgres >/dev/null 2>&1; then pg_missing "run as root, but there is no postgres user to run the server as"; fi
+  "$NEW" serve --help 2>&1 | grep -q -- '--postgres' || pg_missing "$NEW serve has no --postgres option"
+fi
+
 if [[ ${SAVE:-0} == 1 ]]; then
   mkdir -p Benchmarks/performance/results
   saved=Benchmarks/performance/results/$(date +%F-%H%M)-$(git rev-parse --short HEAD)${LABEL:+-$LABEL}.txt
@@ -94,9 +118,14 @@ fi
 
 work=$(mktemp -d "${WORK_DIR:-${TMPDIR:-/tmp}}/motcua-perf.XXXXXX")
 pids=()
+pgdir=   # the PostgreSQL server's directory, once pg-issue has started it
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [[ -n $pgdir ]]; then
+    scripts/postgres-server.sh stop "$pgdir" >/dev/null 2>&1 || echo "WARNING: could not stop PostgreSQL in $pgdir" >&2
+    [[ ${KEEP:-0} == 1 ]] && echo "kept $pgdir" >&2 || rm -rf "$pgdir"
+  fi
   [[ ${KEEP:-0} == 1 ]] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT
@@ -137,13 +166,18 @@ printf 'branch_id: "%s"\nservice_id: "%s"\n' "$PREDICT_BRANCH" "$SERVICE" \
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start NAME → PID, PORT, TOKEN (MotCua: a fresh database and a city-wide manager token, made before the
-# server starts). NAME: motcua, motcua-nogc (group commit off) or reference.
+# server starts). NAME: motcua, motcua-nogc (group commit off), reference, or motcua-pg-* (a server on the round's
+# PostgreSQL database PG_URL, whose TOKEN pg_database made; several may share it).
 start() {
   local name=$1 db
   PORT=$(free_port)
-  TOKEN=
   case "$name" in
-    reference) "$REFERENCE" "127.0.0.1:$PORT" >"$work/$name.log" 2>&1 & ;;
+    reference) TOKEN=; "$REFERENCE" "127.0.0.1:$PORT" >"$work/$name.log" 2>&1 & ;;
+    motcua-pg*)
+      "$NEW" serve --postgres "$PG_URL" --postgres-pool-size "$PG_POOL_SIZE" --pii-key-file "$work/pii.key" \
+        --seeds "$repo/seeds" --listen "127.0.0.1:$PORT" --ignore-opening-hours --anonymous-rate 1000000000 \
+        >"$work/$name.log" 2>&1 &
+      ;;
     motcua*)
       db=$work/db-$name
       rm -rf "$db"; mkdir -p "$db"
@@ -180,6 +214,45 @@ stop() {
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
 rss_mb() { awk '/VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
+# ---- PostgreSQL (pg-issue): one server for the whole run, a fresh database per round ------------------------
+# pg_start: start it (once) in a directory of its own (as root the server runs as `postgres`, which must be able
+# to enter it, so not under $work) → pg_base, the URL of its `motcua` database; a PII key all servers share.
+pg_start() {
+  [[ -z $pgdir ]] || return 0
+  pgdir=$(mktemp -d "${WORK_DIR:-${TMPDIR:-/tmp}}/motcua-perf-pg.XXXXXX")
+  note "starting PostgreSQL in $pgdir"
+  pg_base=$(scripts/postgres-server.sh start "$pgdir" | tail -1) \
+    || { tail -20 "$pgdir/server.log" >&2 2>/dev/null; fail "scripts/postgres-server.sh start $pgdir"; }
+  head -c 32 /dev/urandom >"$work/pii.key"; chmod 600 "$work/pii.key"
+  echo "PostgreSQL: $("$pg_bindir/postgres" --version), scripts/postgres-server.sh (fsync and synchronous_commit" \
+    "on, shared_buffers 128MB) in $pgdir ($(stat -f -c %T "$pgdir")); each server's pool at most $PG_POOL_SIZE connections"
+}
+pg_sql() { "$pg_bindir/psql" "${pg_base%/*}/postgres" -Atq -v ON_ERROR_STOP=1 -c "$1" >/dev/null; }
+# pg_database ROUND → PG_URL (a new, empty database) and TOKEN (a city-wide manager token, made before the servers
+# start: `token create` migrates and seeds the database, as on SQLite).
+pg_database() {
+  pg_db=motcua_perf_$1_$RANDOM
+  pg_sql "CREATE DATABASE $pg_db" || fail "CREATE DATABASE $pg_db"
+  PG_URL=${pg_base%/*}/$pg_db
+  TOKEN=$("$NEW" token create --postgres "$PG_URL" --seeds "$repo/seeds" --role manager \
+    --label performance-benchmark | tail -1) || fail "token create --postgres $PG_URL"
+  [[ -n $TOKEN ]] || fail "token create --postgres $PG_URL printed no token"
+}
+# pg_drop: drop the round's database once its servers have stopped (KEEP=1 keeps it).
+pg_drop() {
+  [[ ${KEEP:-0} == 1 ]] || pg_sql "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" || echo "WARNING: could not drop $pg_db" >&2
+}
+# pg_cpu_seconds: PostgreSQL's CPU (user + system): the postmaster's own and its reaped children's (cutime,
+# cstime), plus its live children's (backends, WAL writer, checkpointer, …), so a backend that exits in between
+# is still counted.
+pg_cpu_seconds() {
+  local master child
+  master=$(head -1 "$pgdir/data/postmaster.pid")
+  { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$master/stat"
+    for child in $(pgrep -P "$master"); do awk '{ print $14 + $15 }' "/proc/$child/stat" 2>/dev/null || true; done
+  } | awk -v hz="$(getconf CLK_TCK)" '{ s += $1 } END { printf "%.3f", s / hz }'
+}
+
 # ---- the load generator ------------------------------------------------------------------------------------
 # field FILE NAME: a field of the RESULT line.
 field() {
@@ -194,16 +267,61 @@ statuses() {
 }
 
 # lg OUT MODE ARGS…: run the load generator against the current server; fail on a bad exit or lost calls.
-lg() {
-  local out=$1; shift
-  local mode=$1; shift
+lg() { lg_at "127.0.0.1:$PORT" "$@"; }
+# lg_at TARGET OUT MODE ARGS…: the same against TARGET (HOST:PORT).
+lg_at() {
+  local target=$1 out=$2 mode=$3; shift 3
   local code=0
-  "$LOADGEN" "$mode" --target "127.0.0.1:$PORT" --timeout-ms "$TIMEOUT_MS" "$@" >"$out" 2>&1 || code=$?
+  "$LOADGEN" "$mode" --target "$target" --timeout-ms "$TIMEOUT_MS" "$@" >"$out" 2>&1 || code=$?
+  lg_verify "$out" "$mode" "$code"
+}
+# lg_verify OUT MODE EXIT_CODE: fail on a bad exit, no RESULT line, or lost calls.
+lg_verify() {
+  local out=$1 mode=$2 code=$3
   if (( code != 0 )) || ! grep -q '^RESULT ' "$out"; then
     cat "$out" >&2; fail "motcua-loadgen $mode exited $code against $current"
   fi
   local transport; transport=$(field "$out" transport)
   (( transport == 0 )) || { cat "$out" >&2; fail "$current: $transport calls lost with their connection ($mode)"; }
+}
+# lg_split OUT CALLS CONNECTIONS RUN MODE ARGS…: one load generator per target in TARGETS (HOST:PORT; a target
+# may repeat), all started at once, each with its share of CALLS and CONNECTIONS (the first get the remainder) and
+# the run id RUN-1, RUN-2, … (distinct idempotency keys); their outputs in OUT.1, OUT.2, …, merged into OUT.
+lg_split() {
+  local out=$1 n=$2 c=$3 run=$4 mode=$5; shift 5
+  local k=${#TARGETS[@]} i code lgpids=() outs=()
+  (( n >= k && c >= k )) || fail "$current: $n calls over $c connections cannot be split over $k load generators"
+  for (( i = 0; i < k; i++ )); do
+    "$LOADGEN" "$mode" --target "${TARGETS[i]}" --timeout-ms "$TIMEOUT_MS" "$@" \
+      -n $(( n / k + (i < n % k) )) -c $(( c / k + (i < c % k) )) --run-id "$run-$(( i + 1 ))" >"$out.$(( i + 1 ))" 2>&1 &
+    lgpids+=("$!"); pids+=("$!"); outs+=("$out.$(( i + 1 ))")
+  done
+  for (( i = 0; i < k; i++ )); do
+    code=0; wait "${lgpids[i]}" || code=$?
+    lg_verify "$out.$(( i + 1 ))" "$mode" "$code"
+  done
+  merge_results "${outs[@]}" >"$out"
+}
+# merge_results FILE…: one RESULT line from several load generators' that ran at once: counts (calls, ok,
+# statuses, tickets, loadgen CPU, …) summed; seconds, p50/p90/p99/max the worst of them (percentiles cannot be
+# merged from summaries); mean weighted by calls; calls_per_s = all the OK calls ÷ the longest window.
+merge_results() {
+  awk '/^RESULT / {
+      delete f
+      for (i = 2; i <= NF; i++) { k = $i; sub(/=.*/, "", k); v = $i; sub(/^[^=]*=/, "", v); f[k] = v
+        if (!(k in seen)) { seen[k] = 1; order[++n] = k } }
+      for (k in f) {
+        if (k == "mode") r[k] = f[k]
+        else if (k == "target") r[k] = (r[k] == "" ? "" : r[k] "+") f[k]
+        else if (k == "mean_ms") wsum += f[k] * f["calls"]
+        else if (k == "seconds" || k ~ /^p[0-9]+_ms$/ || k == "max_ms") { if (f[k] + 0 > r[k] + 0) r[k] = f[k] }
+        else r[k] += f[k]
+      } }
+    END {
+      r["calls_per_s"] = sprintf("%.1f", r["seconds"] > 0 ? r["ok"] / r["seconds"] : 0)
+      if ("mean_ms" in seen) r["mean_ms"] = sprintf("%.3f", r["calls"] > 0 ? wsum / r["calls"] : 0)
+      line = "RESULT"; for (i = 1; i <= n; i++) line = line " " order[i] "=" r[order[i]]
+      print line }' "$@"
 }
 
 # check OUT WANT: the sample run must have WANT calls, all OK.
@@ -214,12 +332,14 @@ check_ok() {
 }
 
 # ---- rows, ratios, the summary -----------------------------------------------------------------------------
-declare -A rate p50 p99 errs cpu lgcpu peak extra ratios
+declare -A rate p50 p99 errs cpu xcpu lgcpu peak extra ratios
+# header TITLE [COLUMN]: a table; COLUMN names an extra column after the CPU per call (values in xcpu, "-" if none).
 header() {
+  xcol=${2:-}
   echo
   echo "== $1"
-  printf "%-5s %-12s %9s %8s %8s %-12s %9s %7s %7s %8s %8s  %s\n" round server calls/s "p50 ms" "p99 ms" errors \
-    "µs CPU/c" "lg µs/c" "peak MB" "×calls/s" "×CPU" "notes"
+  printf "%-5s %-12s %9s %8s %8s %-12s %9s ${xcol:+%9s }%7s %7s %8s %8s  %s\n" round server calls/s "p50 ms" "p99 ms" \
+    errors "µs CPU/c" ${xcol:+"$xcol"} "lg µs/c" "peak MB" "×calls/s" "×CPU" "notes"
 }
 # measure NAME OUT CALLS BEFORE AFTER: record a measured run (rate and latency from OUT's RESULT line).
 record() {
@@ -241,9 +361,9 @@ rows() {
       c=$(awk -v x="${cpu[$name]}" -v y="${cpu[reference]}" 'BEGIN { printf "%.2f", x / y }')
       ratios["$section|$name"]+="$r/$c "
     fi
-    printf "%-5s %-12s %9.0f %8s %8s %-12s %9s %7s %7s %8s %8s  %s\n" "$round" "$name" "${rate[$name]}" \
-      "${p50[$name]}" "${p99[$name]}" "${errs[$name]}" "${cpu[$name]}" "${lgcpu[$name]}" "${peak[$name]}" \
-      "$r" "$c" "${extra[$name]:-}"
+    printf "%-5s %-12s %9.0f %8s %8s %-12s %9s ${xcol:+%9s }%7s %7s %8s %8s  %s\n" "$round" "$name" "${rate[$name]}" \
+      "${p50[$name]}" "${p99[$name]}" "${errs[$name]}" "${cpu[$name]}" ${xcol:+"${xcpu[$name]:--}"} "${lgcpu[$name]}" \
+      "${peak[$name]}" "$r" "$c" "${extra[$name]:-}"
   done
 }
 
@@ -280,18 +400,46 @@ predict_h2load() {
   extra[$name]=$(awk '/^time for request:/ { print "h2load mean " $6 ", max " $5 }' "$work/h2load.txt")
 }
 
+# issue_load NAME [PORT PID]…: the IssueTicket load on the current server, or split over the servers given (one
+# load generator per PORT PID pair, at once; a pair may repeat: two load generators on one server). Server CPU
+# is summed over the distinct PIDs; motcua-pg also gets PostgreSQL's CPU per call (xcpu).
 issue_load() {
-  local name=$1 before after run=bench-$RANDOM$RANDOM tickets replayed
-  local args=(--branches "$ISSUE_BRANCHES" --service "$SERVICE" -c "$ISSUE_CONNECTIONS" -m "$ISSUE_STREAMS")
+  local name=$1; shift
+  local before after pg_before= pg_after= run=bench-$RANDOM$RANDOM tickets replayed target i
+  local args=(--branches "$ISSUE_BRANCHES" --service "$SERVICE" -m "$ISSUE_STREAMS") spids=() TARGETS=()
   [[ -n $TOKEN ]] && args+=(--token "$TOKEN")
-  lg "$work/one.txt" issue "${args[@]}" -n 1 -c 1 -m 1 --run-id "$run-s"
-  check_ok "$work/one.txt" 1
-  [[ $name == reference || $(field "$work/one.txt" tickets) == 1 ]] || fail "$current: the sample answer had no ticket"
-  lg "$work/warm.txt" issue "${args[@]}" -n "$ISSUE_WARMUP" --run-id "$run-w"
-  before=$(cpu_seconds "$PID")
-  lg "$work/run.txt" issue "${args[@]}" -n "$ISSUE_CALLS" --run-id "$run-m"
-  after=$(cpu_seconds "$PID")
+  while (( $# )); do
+    TARGETS+=("127.0.0.1:$1"); [[ " ${spids[*]} " == *" $2 "* ]] || spids+=("$2"); shift 2
+  done
+  # One sample call per server.
+  local samples=("${TARGETS[@]}")
+  (( ${#samples[@]} )) || samples=("127.0.0.1:$PORT")
+  for target in $(printf '%s\n' "${samples[@]}" | sort -u); do
+    lg_at "$target" "$work/one.txt" issue "${args[@]}" -n 1 -c 1 -m 1 --run-id "$run-s${target##*:}"
+    check_ok "$work/one.txt" 1
+    [[ $name == reference || $(field "$work/one.txt" tickets) == 1 ]] || fail "$current: the sample answer had no ticket"
+  done
+  if (( ${#TARGETS[@]} == 0 )); then
+    lg "$work/warm.txt" issue "${args[@]}" -c "$ISSUE_CONNECTIONS" -n "$ISSUE_WARMUP" --run-id "$run-w"
+    before=$(cpu_seconds "$PID")
+    lg "$work/run.txt" issue "${args[@]}" -c "$ISSUE_CONNECTIONS" -n "$ISSUE_CALLS" --run-id "$run-m"
+    after=$(cpu_seconds "$PID")
+  else
+    lg_split "$work/warm.txt" "$ISSUE_WARMUP" "$ISSUE_CONNECTIONS" "$run-w" issue "${args[@]}"
+    if [[ $name == motcua-pg ]]; then pg_before=$(pg_cpu_seconds); fi
+    before=$(for i in "${spids[@]}"; do cpu_seconds "$i"; echo; done | awk '{ s += $1 } END { print s }')
+    lg_split "$work/run.txt" "$ISSUE_CALLS" "$ISSUE_CONNECTIONS" "$run-m" issue "${args[@]}"
+    after=$(for i in "${spids[@]}"; do cpu_seconds "$i"; echo; done | awk '{ s += $1 } END { print s }')
+    if [[ $name == motcua-pg ]]; then pg_after=$(pg_cpu_seconds); fi
+  fi
   record "$name" "$work/run.txt" "$ISSUE_CALLS" "$before" "$after"
+  if (( ${#spids[@]} > 1 )); then
+    peak[$name]=$(for i in "${spids[@]}"; do rss_mb "$i"; echo; done | paste -sd /)
+  fi
+  xcpu[$name]=
+  if [[ -n $pg_before ]]; then
+    xcpu[$name]=$(awk -v a="$pg_before" -v b="$pg_after" -v n="$ISSUE_CALLS" 'BEGIN { printf "%.1f", (b - a) * 1e6 / n }')
+  fi
   tickets=$(field "$work/run.txt" tickets); replayed=$(field "$work/run.txt" replayed)
   extra[$name]=
   if [[ $name != reference ]]; then
@@ -469,6 +617,29 @@ for workload in $WORKLOADS; do
         rows IssueTicket "$round" "${names[@]}"
       done
       ;;
+    pg-issue)
+      pg_start
+      header "IssueTicket on PostgreSQL through two servers — the issue load ($ISSUE_CALLS calls after $ISSUE_WARMUP, $ISSUE_CONNECTIONS × $ISSUE_STREAMS streams in all, $(tr -cd , <<<"$ISSUE_BRANCHES" | wc -c | awk '{ print $1 + 1 }') branches round robin) split over two motcua-loadgen processes at once, half the calls and connections each" "pg µs/c"
+      echo "motcua-pg: two servers on a fresh database of one PostgreSQL, one load generator on each; reference: both load generators on the one server"
+      echo "calls/s: OK calls of both ÷ the longer run; p50, p99: the worse of the two; µs CPU/c: both servers; pg µs/c: PostgreSQL's processes (/proc; not in ×CPU); lg µs/c: both load generators; peak MB: each server"
+      for round in $(seq 1 "$ROUNDS"); do
+        current=motcua-pg
+        note "IssueTicket on PostgreSQL round $round: two servers"
+        pg_database "$round"
+        start motcua-pg-a; pg_pid_a=$PID; pg_port_a=$PORT
+        start motcua-pg-b; pg_pid_b=$PID; pg_port_b=$PORT
+        issue_load motcua-pg "$pg_port_a" "$pg_pid_a" "$pg_port_b" "$pg_pid_b"
+        PID=$pg_pid_a; stop motcua-pg-a
+        PID=$pg_pid_b; stop motcua-pg-b
+        pg_drop
+        current=reference
+        note "IssueTicket on PostgreSQL round $round: reference"
+        start reference; issue_load reference "$PORT" "$PID" "$PORT" "$PID"; stop reference
+        extra[motcua-pg]+="; with PostgreSQL $(awk -v s="${cpu[motcua-pg]}" -v p="${xcpu[motcua-pg]}" -v r="${cpu[reference]}" \
+          'BEGIN { printf "%.1f µs CPU/c, ×%.2f", s + p, (s + p) / r }')"
+        rows "IssueTicket PostgreSQL" "$round" motcua-pg reference
+      done
+      ;;
     cycle)
       header "Counter cycle CallNext → Complete — $cycle_counters counters ($SERVICE) over the 30 branches, $CYCLE_CONNECTIONS connections, $CYCLE_CALLS calls (after $CYCLE_WARMUP); reference: --always-complete"
       for round in $(seq 1 "$ROUNDS"); do
@@ -491,7 +662,7 @@ for workload in $WORKLOADS; do
         start motcua; watch_load; stop motcua
       done
       ;;
-    *) fail "unknown workload $workload (predict, issue, cycle, watch)" ;;
+    *) fail "unknown workload $workload (predict, issue, pg-issue, cycle, watch)" ;;
   esac
 done
 
