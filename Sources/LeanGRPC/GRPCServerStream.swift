@@ -27,6 +27,14 @@ final class GRPCServerStream {
   private var pendingWrites: [CheckedContinuation<Void, any Error>] = []
   /// Bytes of this stream's messages handed to HTTP/2 and not yet passed on by its flow control.
   private var bytesInFlight = 0
+  /// How many of this stream's messages HTTP/2 holds (not yet passed on by its flow control).
+  private var messagesInFlight = 0
+  /// The method waiting while others write to its stream without waiting (``writeWithoutWaiting(_:maxBacklog:)``).
+  private var detachWaiter: CheckedContinuation<Void, any Error>?
+  /// Whether writes without waiting stopped: the stream fell behind, or ``detach()`` was called.
+  private var detached = false
+  /// The method's Task was cancelled before it began to wait for ``detach()``.
+  private var detachWaitCancelled = false
   /// The status that ended the call, given to a streaming writer that tries to write after it.
   private var closedStatus = GRPCStatus(.cancelled, "the call was cancelled")
   /// Whether a streaming method runs (graceful shutdown ends those calls).
@@ -99,7 +107,17 @@ final class GRPCServerStream {
 
   /// A streaming method writes a message; `continuation` resumes once the stream can take more.
   func methodSends(_ message: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
-    let action = self.machine.methodSends(message)
+    self.methodSent(self.machine.methodSends(message), continuation: continuation)
+  }
+
+  /// A streaming method writes a message encoded beforehand; `continuation` resumes once the stream can take more.
+  func methodSends(_ message: GRPCEncodedMessage, continuation: CheckedContinuation<Void, any Error>) {
+    self.methodSent(self.machine.methodSends(message), continuation: continuation)
+  }
+
+  private func methodSent(
+    _ action: GRPCServerStreamStateMachine.Action, continuation: CheckedContinuation<Void, any Error>
+  ) {
     guard case .write(let response) = action, response.trailers == nil, !self.closed else {
       self.perform(action)
       continuation.resume(throwing: self.closedStatus)
@@ -117,7 +135,52 @@ final class GRPCServerStream {
 
   // MARK: - Actions
 
-  private func perform(_ action: GRPCServerStreamStateMachine.Action) {
+  /// Writes messages to a streaming method's stream on behalf of other code (many streams share them), without
+  /// flushing; the stream is detached instead once HTTP/2 holds `maxBacklog` of its messages (a client that
+  /// stopped reading). Returns the connection to flush, or `nil` when the stream takes no such writes.
+  func writeWithoutWaiting(_ messages: [GRPCEncodedMessage], maxBacklog: Int) -> GRPCConnectionHandler? {
+    guard !self.closed, !self.detached, self.isStreaming else { return nil }
+    for message in messages {
+      guard self.messagesInFlight < maxBacklog else {
+        self.detach()
+        break
+      }
+      self.perform(self.machine.methodSends(message), flush: false)
+      if self.closed || self.machine.isClosed { break }
+    }
+    return self.connection
+  }
+
+  /// Ends writes without waiting: the method's ``waitUntilDetached(_:)`` returns, and later writes are dropped.
+  func detach() {
+    guard !self.detached else { return }
+    self.detached = true
+    let waiter = self.detachWaiter
+    self.detachWaiter = nil
+    waiter?.resume()
+  }
+
+  /// The method waits while others write to its stream: `continuation` resumes once the stream is detached, and
+  /// throws once the call is over.
+  func waitUntilDetached(_ continuation: CheckedContinuation<Void, any Error>) {
+    if self.detached {
+      continuation.resume()
+    } else if self.closed || self.machine.isClosed || self.detachWaitCancelled || self.detachWaiter != nil {
+      continuation.resume(throwing: self.closedStatus)
+    } else {
+      self.detachWaiter = continuation
+    }
+  }
+
+  /// The method's Task was cancelled while (or before) it waits to be detached.
+  func detachWaitCancelled(_ status: GRPCStatus) {
+    self.detachWaitCancelled = true
+    let waiter = self.detachWaiter
+    self.detachWaiter = nil
+    waiter?.resume(throwing: status)
+  }
+
+  private func perform(_ action: GRPCServerStreamStateMachine.Action, flush: Bool = true) {
     switch action {
     case .none, .drop:
       break
@@ -131,7 +194,7 @@ final class GRPCServerStream {
         self.start(call: call, kind: kind, request: request)
       }
     case .write(let response):
-      self.write(response)
+      self.write(response, flush: flush)
     case .cancelMethod:
       self.cancelMethod(GRPCStatus(.cancelled, "the call was cancelled"))
     }
@@ -218,7 +281,7 @@ final class GRPCServerStream {
     }
   }
 
-  private func write(_ response: GRPCServerStreamStateMachine.Response) {
+  private func write(_ response: GRPCServerStreamStateMachine.Response, flush: Bool = true) {
     guard !self.closed else { return }
     if let trailers = response.trailers,
       let code = trailers.first(name: "grpc-status").flatMap(Int.init),
@@ -232,16 +295,23 @@ final class GRPCServerStream {
     if let headers = response.headers {
       self.connection.write(.headers(.init(headers: headers)), on: self.id)
     }
+    let framed: ByteBuffer?
     if let message = response.message {
       var buffer = self.connection.allocator.buffer(capacity: 5 + message.count)
       buffer.writeInteger(UInt8(0))
       buffer.writeInteger(UInt32(message.count))
       buffer.writeBytes(message)
+      framed = buffer
+    } else {
+      framed = response.encodedMessage?.framed  // shared, not copied
+    }
+    if let buffer = framed {
       let data = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buffer)))
       if self.isStreaming && response.trailers == nil {
         // Counted until HTTP/2's flow control lets it go, so a streaming method waits for a slow reader.
         let size = buffer.readableBytes
         self.bytesInFlight += size
+        self.messagesInFlight += 1
         let promise = self.eventLoop.makePromise(of: Void.self)
         let stream = NIOLoopBound(self, eventLoop: self.eventLoop)
         promise.futureResult.whenComplete { _ in stream.value.sent(size) }
@@ -256,7 +326,9 @@ final class GRPCServerStream {
         self.connection.write(.rstStream(.noError), on: self.id)
       }
     }
-    self.connection.flush()
+    if flush {
+      self.connection.flush()
+    }
     if response.trailers != nil {
       self.finish()
     }
@@ -265,6 +337,7 @@ final class GRPCServerStream {
   /// A streaming message left the flow-control buffer (or was dropped with the stream).
   private func sent(_ size: Int) {
     self.bytesInFlight -= size
+    self.messagesInFlight -= 1
     if self.bytesInFlight <= Self.outboundHighWatermark, !self.pendingWrites.isEmpty {
       // Each waiter's message is written already: they only wait for room for the next one.
       let waiters = self.pendingWrites
@@ -291,5 +364,8 @@ final class GRPCServerStream {
     let waiters = self.pendingWrites
     self.pendingWrites = []
     for waiter in waiters { waiter.resume(throwing: status) }
+    let detachWaiter = self.detachWaiter
+    self.detachWaiter = nil
+    detachWaiter?.resume(throwing: status)
   }
 }

@@ -36,6 +36,8 @@ struct GRPCServerStreamStateMachine {
     var headers: HPACKHeaders?
     /// One response message (the handler adds the length prefix).
     var message: [UInt8]?
+    /// One response message encoded beforehand (prefix included), written as it is.
+    var encodedMessage: GRPCEncodedMessage?
     /// Trailers (or a trailers-only response when `headers` was never sent): ends the stream.
     var trailers: HPACKHeaders?
     /// Cancel the running method after writing.
@@ -258,12 +260,23 @@ struct GRPCServerStreamStateMachine {
 
   /// A streaming method sends a message.
   mutating func methodSends(_ message: [UInt8]) -> Action {
+    self.methodSends(count: message.count) { $0.message = message }
+  }
+
+  /// A streaming method sends a message encoded beforehand.
+  mutating func methodSends(_ message: GRPCEncodedMessage) -> Action {
+    self.methodSends(count: message.count) { $0.encodedMessage = message }
+  }
+
+  private mutating func methodSends(count: Int, _ attach: (inout Response) -> Void) -> Action {
     guard case .running(let kind, let headersSent) = self.state else { return .drop }
-    guard message.count <= self.limits.maxResponseMessageBytes else {
-      return self.reject(self.responseTooLarge(message.count))
+    guard count <= self.limits.maxResponseMessageBytes else {
+      return self.reject(self.responseTooLarge(count))
     }
     self.state = .running(kind: kind, headersSent: true)
-    return .write(Response(headers: headersSent ? nil : Self.responseHeaders(), message: message))
+    var response = Response(headers: headersSent ? nil : Self.responseHeaders())
+    attach(&response)
+    return .write(response)
   }
 
   /// The method finished: OK for a streaming method that returned, else the status of its error.

@@ -1,3 +1,4 @@
+import LeanGRPC
 import MotCuaDomain
 import QueueEngine
 import Synchronization
@@ -5,18 +6,35 @@ import Synchronization
 /// The live view of every branch: its `BranchQueue` (a cache of what the store committed) and the display
 /// boards watching it. Committed events are applied strictly in sequence order — an event that arrives early
 /// waits for the ones before it — and fanned out to watchers in that order.
+///
+/// A board is first *pending*: the hub keeps the events applied after it began watching while its handler sends
+/// the snapshot (or the events it missed). Then it goes *live*: each event is encoded once, here, and written
+/// straight to the streams of all the branch's live boards (`GRPCResponseWriter.writeWithoutWaiting`) — no Task
+/// wakes up per board and event.
 final class BranchHub: Sendable {
   /// How many events a slow watcher may fall behind before its stream ends (it reconnects and resumes).
   static let watcherBuffer = 10_000
 
-  private struct Watcher {
-    let continuation: AsyncStream<BranchEvent>.Continuation
+  /// A board's place among the watchers of a branch.
+  struct Watch: Sendable, Hashable {
+    let branch: BranchID
+    let id: Int
+  }
+
+  /// The board message of an event, encoded (for every live board of its branch at once).
+  typealias Encode = @Sendable (WatchedEvent) throws -> GRPCEncodedMessage
+
+  private struct LiveBoard {
+    let writer: GRPCResponseWriter
+    let encode: Encode
   }
 
   private struct State {
     var queues: [BranchID: BranchQueue]
     var early: [BranchID: [UInt64: BranchEvent]] = [:]
-    var watchers: [BranchID: [Int: Watcher]] = [:]
+    /// Boards not yet live, with the events applied since they began watching.
+    var pending: [BranchID: [Int: [WatchedEvent]]] = [:]
+    var live: [BranchID: [Int: LiveBoard]] = [:]
     var nextWatcherID = 0
   }
 
@@ -32,9 +50,7 @@ final class BranchHub: Sendable {
   /// Applies committed events (in any order; each is applied once its predecessors have been).
   func publish(_ events: [BranchEvent]) {
     guard !events.isEmpty else { return }
-    // Streams are finished after the lock is released: finishing runs their termination handler, which locks.
-    let dropped: [Watcher] = self.state.withLock { state in
-      var dropped: [Watcher] = []
+    self.state.withLock { state in
       for event in events {
         // Another server's events arrive both from its commits and from this server's re-reads: keep one.
         guard let last = state.queues[event.branchID]?.lastSequence, event.sequence > last else { continue }
@@ -44,17 +60,41 @@ final class BranchHub: Sendable {
         {
           state.queues[event.branchID]?.apply(next)  // in place: a copy would copy the waiting lists each event
           self.onApply(next)
-          for (id, watcher) in state.watchers[event.branchID] ?? [:] {
-            if case .dropped = watcher.continuation.yield(next) {
-              dropped.append(watcher)
-              state.watchers[event.branchID]?[id] = nil
-            }
-          }
+          Self.fanOut(next, &state)
         }
       }
-      return dropped
     }
-    for watcher in dropped { watcher.continuation.finish() }
+  }
+
+  /// Hands an event just applied to the branch's boards. The writes are queued on the streams' event loops
+  /// under the lock, so that every board receives the events in sequence order.
+  private static func fanOut(_ event: BranchEvent, _ state: inout State) {
+    let branch = event.branchID
+    let live = state.live[branch] ?? [:]
+    let pendingIDs = state.pending[branch].map { Array($0.keys) } ?? []
+    guard !live.isEmpty || !pendingIDs.isEmpty, let queue = state.queues[branch] else { return }
+    // One object for every board, with the counters open right after this event (not when a board gets round
+    // to it): its board message is built and encoded once.
+    let watched = WatchedEvent(
+      event,
+      openCounters: Dictionary(
+        uniqueKeysWithValues: event.waitingAfter.keys.map { ($0, queue.openCounters(serving: $0)) }))
+    for id in pendingIDs {
+      if state.pending[branch]?[id]?.count ?? 0 < Self.watcherBuffer {
+        state.pending[branch]?[id]?.append(watched)
+      } else {
+        state.pending[branch]?[id] = nil  // too far behind: its handler ends the call and the board resumes
+      }
+    }
+    guard let encode = live.first?.value.encode else { return }
+    let writers = live.values.map(\.writer)
+    guard let message = try? watched.message(encode) else {
+      // Not expected (a board message always serializes): the boards end their calls and resume.
+      state.live[branch] = nil
+      GRPCResponseWriter.detach(writers)
+      return
+    }
+    GRPCResponseWriter.writeWithoutWaiting([message], to: writers, maxBacklog: Self.watcherBuffer)
   }
 
   /// Forgets every branch's waiting tickets of days before `day` (they expired at midnight).
@@ -89,30 +129,56 @@ final class BranchHub: Sendable {
     self.state.withLock { $0.queues.values.reduce(0) { $0 &+ $1.lastSequence } }
   }
 
-  /// The branch's queue now and a stream of every event after it, taken atomically.
-  func watch(_ branch: BranchID) -> (BranchQueue, AsyncStream<BranchEvent>)? {
-    let (stream, continuation) = AsyncStream.makeStream(
-      of: BranchEvent.self, bufferingPolicy: .bufferingOldest(Self.watcherBuffer))
-    let queue: BranchQueue? = self.state.withLock { state in
+  /// The branch's queue now, and the board's place among its watchers, taken atomically: the hub keeps every event
+  /// after that queue for the board until it goes live (`goLive`). Call `unwatch` when the call ends.
+  func watch(_ branch: BranchID) -> (BranchQueue, Watch)? {
+    self.state.withLock { state in
       guard let queue = state.queues[branch] else { return nil }
-      let id = state.nextWatcherID
+      let watch = Watch(branch: branch, id: state.nextWatcherID)
       state.nextWatcherID += 1
-      state.watchers[branch, default: [:]][id] = Watcher(continuation: continuation)
-      continuation.onTermination = { [weak self] _ in
-        self?.state.withLock { _ = $0.watchers[branch]?.removeValue(forKey: id) }
-      }
-      return queue
+      state.pending[branch, default: [:]][watch.id] = []
+      return (queue, watch)
     }
-    guard let queue else { return nil }
-    return (queue, stream)
   }
 
-  /// Ends every watcher's stream (at shutdown).
-  func finishAll() {
-    let watchers = self.state.withLock { state in
-      defer { state.watchers = [:] }
-      return state.watchers.values.flatMap(\.values)
+  /// From now on the board's events are written straight to its stream: first those kept since it began
+  /// watching, then each as it is applied. `false` when the board fell more than `watcherBuffer` events behind
+  /// meanwhile (or the hub shut down): its call should end, and the board resumes from where it is.
+  func goLive(_ watch: Watch, writer: GRPCResponseWriter, encode: @escaping Encode) throws -> Bool {
+    try self.state.withLock { state in
+      guard let kept = state.pending[watch.branch]?.removeValue(forKey: watch.id) else { return false }
+      if !kept.isEmpty {
+        let messages = try kept.map { try $0.message(encode) }
+        GRPCResponseWriter.writeWithoutWaiting(messages, to: [writer], maxBacklog: Self.watcherBuffer)
+      }
+      state.live[watch.branch, default: [:]][watch.id] = LiveBoard(writer: writer, encode: encode)
+      return true
     }
-    for watcher in watchers { watcher.continuation.finish() }
+  }
+
+  /// The board no longer watches (its call ended).
+  func unwatch(_ watch: Watch) {
+    self.state.withLock { state in
+      state.pending[watch.branch]?[watch.id] = nil
+      state.live[watch.branch]?[watch.id] = nil
+    }
+  }
+
+  /// The events kept for a board that is not live yet; `nil` once it is live, or fell behind.
+  func kept(_ watch: Watch) -> [WatchedEvent]? {
+    self.state.withLock { $0.pending[watch.branch]?[watch.id] }
+  }
+
+  /// Ends every board's watch (at shutdown): live boards' calls end after what was written, pending ones when
+  /// they try to go live.
+  func finishAll() {
+    let writers = self.state.withLock { state in
+      defer {
+        state.live = [:]
+        state.pending = [:]
+      }
+      return state.live.values.flatMap { $0.values.map(\.writer) }
+    }
+    GRPCResponseWriter.detach(writers)
   }
 }

@@ -61,6 +61,19 @@ struct LeanBridge: Sendable {
     }
   }
 
+  /// A server-streaming method whose handler may also send messages encoded beforehand (see `StreamSender`).
+  func serverStreaming<Request: Message, Response: Message>(
+    _ request: Request.Type,
+    _ handler: @escaping @Sendable (Request, CallContext, StreamSender<Response>) async throws -> Void
+  ) -> GRPCMethod {
+    .serverStreaming { bytes, call, writer in
+      let message = try Self.decode(Request.self, bytes)
+      try await Self.withDeadline(call) {
+        try await handler(message, Self.context(call), StreamSender(writer: writer))
+      }
+    }
+  }
+
   /// Runs `body` with the call's deadline visible to the store (no task-local is set for calls without one).
   static func withDeadline<T: Sendable>(_ call: GRPCCall, _ body: () async throws -> T) async throws -> T {
     guard let deadline = call.deadline else { return try await body() }

@@ -12,20 +12,21 @@ import Testing
   static let branch = BranchID("hn-hoan-kiem")
 
   /// A board that never reads overflowed its buffer: finishing its stream under the hub's lock re-entered the
-  /// lock and aborted the process.
+  /// lock and aborted the process. (The hub now keeps a board's events only until it goes live, at most
+  /// `watcherBuffer` of them; a live board's stream is detached once that many pile up unread.)
   @Test func aWatcherThatNeverReadsIsDroppedWithoutCrashing() async throws {
     let hub = BranchHub(queues: [BranchQueue(branchID: Self.branch, tickets: [], counters: [], lastSequence: 0)])
-    let (_, stream) = try #require(hub.watch(Self.branch))
+    let (_, watch) = try #require(hub.watch(Self.branch))
     let counter = CounterState(counterID: CounterID("c"), branchID: Self.branch, isOpen: true, serviceIDs: [])
     let events = (1...UInt64(BranchHub.watcherBuffer + 5)).map { n in
       BranchEvent(
         branchID: Self.branch, sequence: n, kind: .counterOpened, at: Instant(millisecondsSinceEpoch: 0), actor: "t",
         ticket: nil, counter: counter, fromServiceID: nil, waitingAfter: [:])
     }
-    hub.publish(events)
-    var received = 0
-    for await _ in stream { received += 1 }
-    #expect(received == BranchHub.watcherBuffer)
+    hub.publish(Array(events.prefix(BranchHub.watcherBuffer)))
+    #expect(hub.kept(watch)?.count == BranchHub.watcherBuffer)
+    hub.publish(Array(events.dropFirst(BranchHub.watcherBuffer)))
+    #expect(hub.kept(watch) == nil)
     #expect(hub.queue(Self.branch)?.lastSequence == UInt64(events.count))
   }
 
