@@ -66,9 +66,9 @@ def timed_start(server: Server, pb) -> tuple[float, float]:
     return listening, time.monotonic() - began
 
 
-def learning_seconds(server: Server, timeout: float = 600) -> str:
+def predictors_learned(server: Server, timeout: float = 600) -> str:
     """Waits for the server's log line saying the predictors learned their history (in the background, after it
-    started listening); returns what it says."""
+    started listening); returns that line."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for line in server.log_path.read_text(errors="replace").splitlines():
@@ -132,7 +132,7 @@ def run_size(binary: Path, pb, tickets: int, days: int, work: Path, cache: Path 
     print(f"start ({'page cache dropped' if cold else 'file in the page cache'}): listening after "
           f"{listening:.2f} s, first PredictWait answered after {answered:.2f} s; RSS {rss:.0f} MB")
 
-    learned = learning_seconds(server)
+    learned = predictors_learned(server)
     rss, _ = memory_mb(server.proc.pid)
     print(f"wait predictors: {learned}; RSS then {rss:.0f} MB")
 
