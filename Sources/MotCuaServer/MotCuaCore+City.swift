@@ -10,6 +10,8 @@ import WaitPrediction
 extension MotCuaCore {
   /// Kiosk suggestions look for branches within this many route kilometres.
   static let suggestionRadiusKm = 5.0
+  /// How long a branch's suggestion candidates are reused (see `nearbyCandidates`).
+  static let suggestionReuseSeconds: Int64 = 5
 
   /// Each branch offering `service` that a citizen leaving `origin` at `departure` by `mode` would find open
   /// on arrival, with the trip, the wait predicted for the arrival time and the branch's spare capacity.
@@ -77,14 +79,32 @@ extension MotCuaCore {
     let waitHere = Double(waitHereSeconds)
     guard waitHere >= Double(self.options.alertThresholdMinutes * 60) else { return nil }
     let now = self.clock.now()
-    let candidates = self.candidates(
-      from: GeoPoint(branch), service: service, mode: .motorbike, departure: now, withinKm: Self.suggestionRadiusKm
-    ).filter { $0.branch != branch.id }
+    let candidates = self.nearbyCandidates(of: branch, service: service, at: now)
     guard let best = self.city.rank(candidates, service: service.id, at: now, record: false).first,
       best.totalMinutes * 60 <= min(waitHere * 0.7, waitHere - 15 * 60)
     else { return nil }
     self.city.record(best, service: service.id, at: now)
     return best
+  }
+
+  /// The candidates for a suggestion at `branch`: the other branches within `suggestionRadiusKm` by motorbike.
+  ///
+  /// Kept per branch and service for `suggestionReuseSeconds`: in a surge an overloaded branch issues many tickets
+  /// a second, and computing its neighbours' outlooks for each one cost more CPU than the rest of the suggestion.
+  /// The neighbours' queues barely move in that time; the arrivals sent there since are counted by the herding
+  /// ledger, which `CityLedger.rank` reads for every suggestion.
+  func nearbyCandidates(of branch: Branch, service: Service, at now: Instant) -> [Candidate] {
+    let key = "\(branch.id.rawValue)|\(service.id.rawValue)"
+    if let kept = self.suggestionCandidates.withLock({ $0[key] }), kept.at <= now,
+      now.millisecondsSinceEpoch - kept.at.millisecondsSinceEpoch < Self.suggestionReuseSeconds * 1000
+    {
+      return kept.candidates
+    }
+    let candidates = self.candidates(
+      from: GeoPoint(branch), service: service, mode: .motorbike, departure: now, withinKm: Self.suggestionRadiusKm
+    ).filter { $0.branch != branch.id }
+    self.suggestionCandidates.withLock { $0[key] = (now, candidates) }
+    return candidates
   }
 
   /// Every branch's load now. Cached until a branch changes or 10 seconds pass.

@@ -60,6 +60,8 @@ public final class MotCuaCore: Sendable {
   let staff: StaffRoster
   let travel: any TravelTimeModel
   let cityLoadCache = Mutex<CityLoadCache?>(nil)
+  /// Suggestion candidates per "branch|service", with when they were computed (see `nearbyCandidates`).
+  let suggestionCandidates = Mutex<[String: (at: Instant, candidates: [Candidate])]>([:])
   /// Assignments ("plan|staff") whose person's home counter was closed (or found closed) since start.
   let leftHome = Mutex<Set<String>>([])
   private let shuttingDown = Mutex(false)

@@ -1,7 +1,9 @@
+import CityScheduler
 import GRPCCore
 import MotCuaDomain
 import MotCuaClients
 import MotCuaProtocol
+@testable import MotCuaServer
 import SwiftProtobuf
 import Testing
 
@@ -24,11 +26,11 @@ import Testing
     return try await Motcua_V1_SchedulerService.Client(wrapping: client).recommendBranches(request)
   }
 
-  func issue(_ client: GRPCClient<some ClientTransport>, token: String, key: String) async throws
-    -> Motcua_V1_IssueTicketResponse
+  func issue(_ client: GRPCClient<some ClientTransport>, token: String, key: String, branch: String = branch)
+    async throws -> Motcua_V1_IssueTicketResponse
   {
     var request = Motcua_V1_IssueTicketRequest()
-    request.branchID = Self.branch
+    request.branchID = branch
     request.serviceID = Self.service
     request.idempotencyKey = key
     return try await Motcua_V1_KioskService.Client(wrapping: client).issueTicket(request, metadata: bearer(token))
@@ -249,6 +251,30 @@ import Testing
       let again = try await self.issue(client, token: kiosk, key: "suggest-0")
       #expect(again.replayed && !again.hasSuggestion)
     }
+    await server.stop()
+  }
+
+  /// An overloaded branch's suggestion candidates are reused for 5 seconds, then computed again: tickets issued
+  /// meanwhile at a neighbour show in its predicted wait only after that.
+  @Test func suggestionCandidatesAreReusedForFiveSeconds() async throws {
+    let server = try await TestServer.start()
+    let core = server.app.core
+    let here = try #require(core.catalogue.branch(BranchID(Self.branch)))
+    let service = try #require(core.catalogue.service(ServiceID(Self.service)))
+    let before = core.nearbyCandidates(of: here, service: service, at: server.clock.now())
+    let neighbour = try #require(before.first)
+    let kiosk = try await server.token(.kiosk, branch: neighbour.branch.rawValue)
+    try await server.withClient { client in
+      for n in 0..<20 {
+        _ = try await self.issue(client, token: kiosk, key: "neighbour-\(n)", branch: neighbour.branch.rawValue)
+      }
+    }
+    server.clock.advance(seconds: 4)
+    #expect(core.nearbyCandidates(of: here, service: service, at: server.clock.now()) == before)
+    server.clock.advance(seconds: 1)
+    let fresh = core.nearbyCandidates(of: here, service: service, at: server.clock.now())
+    let after = try #require(fresh.first { $0.branch == neighbour.branch })
+    #expect(after.predictedWaitAtArrivalMinutes > neighbour.predictedWaitAtArrivalMinutes + 10)
     await server.stop()
   }
 }
