@@ -49,13 +49,16 @@ let targets: [Target] = [
     name: "CitySimulation", dependencies: ["MotCuaDomain", "CityScheduler"],
     swiftSettings: settings + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
 
+  // CPU time per stage of serving a call, for the performance benchmark (off unless enabled).
+  .target(name: "StageCPU", swiftSettings: settings),
+
   // Storage: the protocol, then one driver per database.
   .target(
     name: "MotCuaStore", dependencies: ["MotCuaDomain", "QueueEngine", "Appointments"], swiftSettings: settings),
   .target(
     name: "MotCuaSQLite",
     dependencies: [
-      "MotCuaStore", "MotCuaDomain", "QueueEngine", "Appointments",
+      "MotCuaStore", "MotCuaDomain", "QueueEngine", "Appointments", "StageCPU",
       .product(name: "GRDB", package: "GRDB.swift"),
     ],
     swiftSettings: settings
@@ -112,7 +115,7 @@ let targets: [Target] = [
     name: "MotCuaServer",
     dependencies: [
       "MotCuaDomain", "QueueEngine", "Appointments", "CityScheduler", "MotCuaStore", "MotCuaSQLite", "MotCuaPostgres",
-      "MotCuaSeeds", "MotCuaProtocol", "StaffPlanning", "WaitPrediction", "LeanGRPC",
+      "MotCuaSeeds", "MotCuaProtocol", "StaffPlanning", "WaitPrediction", "LeanGRPC", "StageCPU",
       .product(name: "GRDB", package: "GRDB.swift"),
       .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       .product(name: "Logging", package: "swift-log"),
@@ -127,7 +130,7 @@ let targets: [Target] = [
     name: "motcua",
     dependencies: [
       "MotCuaServer", "MotCuaDomain", "WaitPrediction", "CitySimulation", "CityScheduler", "MotCuaSeeds", "StaffPlanning",
-      "MotCuaPostgres",
+      "MotCuaPostgres", "StageCPU",
       .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       .product(name: "UnixSignals", package: "swift-service-lifecycle"),
       .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -136,6 +139,7 @@ let targets: [Target] = [
     swiftSettings: settings
   ),
 
+  .testTarget(name: "StageCPUTests", dependencies: ["StageCPU"], swiftSettings: settings),
   .testTarget(name: "QueueEngineTests", dependencies: ["QueueEngine", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(name: "AppointmentsTests", dependencies: ["Appointments", "MotCuaDomain"], swiftSettings: settings),
   .testTarget(name: "CitySchedulerTests", dependencies: ["CityScheduler", "MotCuaDomain"], swiftSettings: settings),

@@ -54,6 +54,7 @@ WATCH_ISSUES_PER_TICK=${WATCH_ISSUES_PER_TICK:-2}
 WATCH_CALLS_PER_TICK=${WATCH_CALLS_PER_TICK:-1}  # CallNext → Complete cycles per tick
 WATCH_SETTLE=${WATCH_SETTLE:-2}            # quiet seconds at the end, so that no fan-out is cut off by the stop
 # Misc
+STAGE_CPU=${STAGE_CPU:-1}                  # 1: MotCua's CPU per call by stage in issue, pg-issue, cycle (--stage-cpu)
 TIMEOUT_MS=${TIMEOUT_MS:-10000}
 DISK_PROBE_SECONDS=${DISK_PROBE_SECONDS:-2}  # 0: skip the fsync figures
 REFERENCE_SOURCE=${REFERENCE_SOURCE:-$repo/../shared/reference}
@@ -163,6 +164,12 @@ printf 'branch_id: "%s"\nservice_id: "%s"\n' "$PREDICT_BRANCH" "$SERVICE" \
 { printf '\0'; printf "%08x" "$(wc -c <"$work/message.bin")" | xxd -r -p; cat "$work/message.bin"; } >"$work/body"
 
 # ---- servers -----------------------------------------------------------------------------------------------
+# MotCua servers measure their CPU by stage (see stage_totals) while stage_args is (--stage-cpu): in the write
+# workloads, when the server has the option. The read-only PredictWait and the watch run leave it off.
+stage_cpu_args=()
+if [[ $STAGE_CPU == 1 ]] && "$NEW" serve --help 2>&1 | grep -q -- '--stage-cpu'; then stage_cpu_args=(--stage-cpu); fi
+stage_args=()
+declare -A log_of  # PID → the server's log
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start NAME → PID, PORT, TOKEN (MotCua: a fresh database and a city-wide manager token, made before the
@@ -176,7 +183,7 @@ start() {
     motcua-pg*)
       "$NEW" serve --postgres "$PG_URL" --postgres-pool-size "$PG_POOL_SIZE" --pii-key-file "$work/pii.key" \
         --seeds "$repo/seeds" --listen "127.0.0.1:$PORT" --ignore-opening-hours --anonymous-rate 1000000000 \
-        >"$work/$name.log" 2>&1 &
+        "${stage_args[@]}" >"$work/$name.log" 2>&1 &
       ;;
     motcua*)
       db=$work/db-$name
@@ -186,11 +193,12 @@ start() {
       local extra=()
       [[ $name == motcua-nogc ]] && read -r -a extra <<<"$GROUP_COMMIT_OFF_ARGS"
       "$NEW" serve --db "$db/motcua.sqlite" --seeds "$repo/seeds" --listen "127.0.0.1:$PORT" \
-        --ignore-opening-hours --anonymous-rate 1000000000 "${extra[@]}" >"$work/$name.log" 2>&1 &
+        --ignore-opening-hours --anonymous-rate 1000000000 "${extra[@]}" "${stage_args[@]}" >"$work/$name.log" 2>&1 &
       ;;
   esac
   PID=$!
   pids+=("$PID")
+  log_of[$PID]=$work/$name.log
   for _ in $(seq 1 600); do
     kill -0 "$PID" 2>/dev/null || { cat "$work/$name.log" >&2; fail "$name exited at start"; }
     if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return; fi
@@ -209,6 +217,43 @@ stop() {
   echo "WARNING: $1 (pid $PID) did not stop within 15 s of SIGTERM; killed" | tee /dev/stderr
   kill -9 "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
+}
+
+# stage_totals PID…: the servers' CPU by stage so far, summed (`decode=µs predict=µs …`): each logs its totals on
+# SIGUSR1 (`motcua serve --stage-cpu`).
+stage_totals() {
+  local pid log n
+  for pid in "$@"; do
+    log=${log_of[$pid]}
+    n=$(grep -c 'stage CPU µs:' "$log" || true)
+    kill -USR1 "$pid"
+    for _ in $(seq 1 100); do
+      (( $(grep -c 'stage CPU µs:' "$log" || true) > n )) && break
+      sleep 0.05
+    done
+    (( $(grep -c 'stage CPU µs:' "$log" || true) > n )) || fail "$current: pid $pid logged no stage CPU after SIGUSR1"
+    grep 'stage CPU µs:' "$log" | tail -1 | sed 's/.*stage CPU µs: //'
+  done | awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); k[i] = kv[1]; s[i] += kv[2] } n = NF }
+    END { for (i = 1; i <= n; i++) printf "%s%s=%d", (i > 1 ? " " : ""), k[i], s[i]; print "" }'
+}
+# stage_note BEFORE AFTER CALLS CPU_PER_CALL: the CPU per call by stage between two stage_totals; what the stages
+# leave of the servers' CPU per call is the transport (HTTP/2, gRPC framing, event loops, task scheduling).
+stage_note() {
+  awk -v a="$1" -v b="$2" -v n="$3" -v total="$4" 'BEGIN {
+    k = split(a, A, " "); split(b, B, " "); line = "µs/c by stage:"; sum = 0
+    for (i = 1; i <= k; i++) {
+      split(A[i], x, "="); split(B[i], y, "="); v = (y[2] - x[2]) / n; sum += v; name = x[1]; gsub("_", " ", name)
+      line = line sprintf(" %s %.0f,", name, v)
+    }
+    printf "%s transport & rest %.0f", line, total - sum }'
+}
+
+stage_legend() {
+  if (( ${#stage_args[@]} )); then
+    echo "µs/c by stage: MotCua's own accounts (motcua serve --stage-cpu, thread CPU of each section, nested sections counted once); transport & rest = µs CPU/c − the stages; with group commit off, store leaves out GRDB's COMMIT; on PostgreSQL, store is not measured (the driver's work is in transport & rest)"
+  else
+    echo "µs/c by stage: not measured (STAGE_CPU=0, or $NEW serve has no --stage-cpu)"
+  fi
 }
 
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
@@ -405,7 +450,7 @@ predict_h2load() {
 # is summed over the distinct PIDs; motcua-pg also gets PostgreSQL's CPU per call (xcpu).
 issue_load() {
   local name=$1; shift
-  local before after pg_before= pg_after= run=bench-$RANDOM$RANDOM tickets replayed target i
+  local before after pg_before= pg_after= run=bench-$RANDOM$RANDOM tickets replayed target i stages_before=
   local args=(--branches "$ISSUE_BRANCHES" --service "$SERVICE" -m "$ISSUE_STREAMS") spids=() TARGETS=()
   [[ -n $TOKEN ]] && args+=(--token "$TOKEN")
   while (( $# )); do
@@ -420,13 +465,16 @@ issue_load() {
     [[ $name == reference || $(field "$work/one.txt" tickets) == 1 ]] || fail "$current: the sample answer had no ticket"
   done
   if (( ${#TARGETS[@]} == 0 )); then
+    spids=("$PID")
     lg "$work/warm.txt" issue "${args[@]}" -c "$ISSUE_CONNECTIONS" -n "$ISSUE_WARMUP" --run-id "$run-w"
+    [[ $name != reference && ${#stage_args[@]} -gt 0 ]] && stages_before=$(stage_totals "${spids[@]}")
     before=$(cpu_seconds "$PID")
     lg "$work/run.txt" issue "${args[@]}" -c "$ISSUE_CONNECTIONS" -n "$ISSUE_CALLS" --run-id "$run-m"
     after=$(cpu_seconds "$PID")
   else
     lg_split "$work/warm.txt" "$ISSUE_WARMUP" "$ISSUE_CONNECTIONS" "$run-w" issue "${args[@]}"
     if [[ $name == motcua-pg ]]; then pg_before=$(pg_cpu_seconds); fi
+    [[ $name != reference && ${#stage_args[@]} -gt 0 ]] && stages_before=$(stage_totals "${spids[@]}")
     before=$(for i in "${spids[@]}"; do cpu_seconds "$i"; echo; done | awk '{ s += $1 } END { print s }')
     lg_split "$work/run.txt" "$ISSUE_CALLS" "$ISSUE_CONNECTIONS" "$run-m" issue "${args[@]}"
     after=$(for i in "${spids[@]}"; do cpu_seconds "$i"; echo; done | awk '{ s += $1 } END { print s }')
@@ -446,10 +494,13 @@ issue_load() {
     extra[$name]="tickets $tickets, replayed $replayed"
     [[ $tickets == "$(field "$work/run.txt" ok)" && $replayed == 0 ]] || extra[$name]+=" (WRONG: every OK answer must be a new ticket)"
   fi
+  if [[ -n $stages_before ]]; then
+    extra[$name]+="; $(stage_note "$stages_before" "$(stage_totals "${spids[@]}")" "$ISSUE_CALLS" "${cpu[$name]}")"
+  fi
 }
 
 cycle_load() {
-  local name=$1 before after cycles empty need
+  local name=$1 before after cycles empty need stages_before=
   local args=(--counters-file "$work/counters.txt" -c "$CYCLE_CONNECTIONS")
   if [[ $name == reference ]]; then
     args+=(--always-complete)
@@ -472,6 +523,7 @@ cycle_load() {
     args+=(--open --service "$SERVICE")
   fi
   lg "$work/warm.txt" counter-cycle "${args[@]}" -n "$CYCLE_WARMUP"
+  [[ $name != reference && ${#stage_args[@]} -gt 0 ]] && stages_before=$(stage_totals "$PID")
   before=$(cpu_seconds "$PID")
   lg "$work/run.txt" counter-cycle "${args[@]}" -n "$CYCLE_CALLS"
   after=$(cpu_seconds "$PID")
@@ -479,6 +531,9 @@ cycle_load() {
   cycles=$(field "$work/run.txt" cycles); empty=$(field "$work/run.txt" empty)
   extra[$name]="cycles/s $(field "$work/run.txt" cycles_per_s); CallNext p99 $(field "$work/run.txt" callnext_p99_ms), Complete p99 $(field "$work/run.txt" complete_p99_ms)"
   [[ $name == reference ]] || extra[$name]+="; called $(field "$work/run.txt" called), empty $empty"
+  if [[ -n $stages_before ]]; then
+    extra[$name]+="; $(stage_note "$stages_before" "$(stage_totals "$PID")" "$(field "$work/run.txt" calls)" "${cpu[$name]}")"
+  fi
 }
 
 # watch_load: WATCHERS streams on WATCH_BRANCH; every WATCH_TICK s, issue WATCH_ISSUES_PER_TICK tickets and run
@@ -578,6 +633,7 @@ EOF
 fi
 
 for workload in $WORKLOADS; do
+  case "$workload" in issue | pg-issue | cycle) stage_args=("${stage_cpu_args[@]}") ;; *) stage_args=() ;; esac
   case "$workload" in
     predict)
       for variant in 16x32 2x32 h2load; do
@@ -609,6 +665,7 @@ for workload in $WORKLOADS; do
       header "IssueTicket — a fresh key per call, $(tr -cd , <<<"$ISSUE_BRANCHES" | wc -c | awk '{ print $1 + 1 }') branches round robin, $ISSUE_CONNECTIONS × $ISSUE_STREAMS streams, $ISSUE_CALLS calls (after $ISSUE_WARMUP)"
       if [[ -n $GROUP_COMMIT_OFF_ARGS ]]; then echo "motcua-nogc: motcua serve $GROUP_COMMIT_OFF_ARGS (one transaction and fsync per command)"
       else echo "group commit off: not run (GROUP_COMMIT_OFF_ARGS is empty)"; fi
+      stage_legend
       for round in $(seq 1 "$ROUNDS"); do
         for current in "${names[@]}"; do
           note "IssueTicket round $round: $current"
@@ -622,6 +679,7 @@ for workload in $WORKLOADS; do
       header "IssueTicket on PostgreSQL through two servers — the issue load ($ISSUE_CALLS calls after $ISSUE_WARMUP, $ISSUE_CONNECTIONS × $ISSUE_STREAMS streams in all, $(tr -cd , <<<"$ISSUE_BRANCHES" | wc -c | awk '{ print $1 + 1 }') branches round robin) split over two motcua-loadgen processes at once, half the calls and connections each" "pg µs/c"
       echo "motcua-pg: two servers on a fresh database of one PostgreSQL, one load generator on each; reference: both load generators on the one server"
       echo "calls/s: OK calls of both ÷ the longer run; p50, p99: the worse of the two; µs CPU/c: both servers; pg µs/c: PostgreSQL's processes (/proc; not in ×CPU); lg µs/c: both load generators; peak MB: each server"
+      stage_legend
       for round in $(seq 1 "$ROUNDS"); do
         current=motcua-pg
         note "IssueTicket on PostgreSQL round $round: two servers"
@@ -642,6 +700,7 @@ for workload in $WORKLOADS; do
       ;;
     cycle)
       header "Counter cycle CallNext → Complete — $cycle_counters counters ($SERVICE) over the 30 branches, $CYCLE_CONNECTIONS connections, $CYCLE_CALLS calls (after $CYCLE_WARMUP); reference: --always-complete"
+      stage_legend
       for round in $(seq 1 "$ROUNDS"); do
         for current in motcua reference; do
           note "counter cycle round $round: $current"

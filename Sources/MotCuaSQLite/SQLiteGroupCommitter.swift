@@ -1,5 +1,6 @@
 import GRDB
 import MotCuaStore
+import StageCPU
 import Synchronization
 
 /// Applies the store's write commands, many concurrent ones in one transaction (group commit), so that durable
@@ -83,7 +84,7 @@ final class SQLiteGroupCommitter: Sendable {
     deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable (Database) throws -> T
   ) async throws -> T {
     let result = try await self.pool.write { db in
-      let result = try body(db)
+      let result = try StageCPU.shared.measure(.store) { try body(db) }  // its COMMIT is GRDB's, not measured
       try CommandDeadline.check(deadline)
       return result
     }
@@ -115,7 +116,7 @@ final class SQLiteGroupCommitter: Sendable {
         return batch
       }
       guard !batch.isEmpty else { return }
-      retry = self.run(batch, db)
+      retry = StageCPU.shared.measure(.store) { self.run(batch, db) }
     }
   }
 

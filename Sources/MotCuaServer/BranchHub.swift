@@ -2,6 +2,7 @@ import LeanGRPC
 import MotCuaDomain
 import QueueEngine
 import Synchronization
+import StageCPU
 
 /// The live view of every branch: its `BranchQueue` (a cache of what the store committed) and the display
 /// boards watching it. Committed events are applied strictly in sequence order — an event that arrives early
@@ -50,6 +51,10 @@ final class BranchHub: Sendable {
   /// Applies committed events (in any order; each is applied once its predecessors have been).
   func publish(_ events: [BranchEvent]) {
     guard !events.isEmpty else { return }
+    StageCPU.shared.measure(.liveViews) { self.apply(events) }
+  }
+
+  private func apply(_ events: [BranchEvent]) {
     self.state.withLock { state in
       for event in events {
         // Another server's events arrive both from its commits and from this server's re-reads: keep one.

@@ -3,6 +3,7 @@ import LeanGRPC
 import Logging
 import MotCuaDomain
 import MotCuaStore
+import StageCPU
 import SwiftProtobuf
 
 /// The one place where the gRPC server meets the handlers: message bytes ⇄ protobuf messages, a call's metadata,
@@ -18,7 +19,7 @@ struct LeanBridge: Sendable {
   ) -> GRPCMethod {
     .unary { bytes, call in
       let message = try Self.decode(Request.self, bytes)
-      return try await Self.withDeadline(call) { try await handler(message, Self.context(call)).serializedBytes() }
+      return try await Self.withDeadline(call) { try Self.encode(try await handler(message, Self.context(call))) }
     }
   }
 
@@ -33,7 +34,7 @@ struct LeanBridge: Sendable {
         let message = try Self.decode(Request.self, bytes)
         guard let caller = try core.admitPublicFromMemory(Self.context(call)) else { return nil }
         do {
-          return try handler(message, caller).serializedBytes()
+          return try Self.encode(try handler(message, caller))
         } catch is PublicCaller.AnswerInTask {
           return nil
         }
@@ -41,7 +42,7 @@ struct LeanBridge: Sendable {
       otherwise: { bytes, call in
         let message = try Self.decode(Request.self, bytes)
         return try await Self.withDeadline(call) {
-          try handler(message, try await core.admitPublic(Self.context(call))).serializedBytes()
+          try Self.encode(try handler(message, try await core.admitPublic(Self.context(call))))
         }
       })
   }
@@ -55,7 +56,7 @@ struct LeanBridge: Sendable {
       let message = try Self.decode(Request.self, bytes)
       try await Self.withDeadline(call) {
         try await handler(message, Self.context(call)) { response in
-          try await writer.write(try response.serializedBytes())
+          try await writer.write(try Self.encode(response))
         }
       }
     }
@@ -82,10 +83,14 @@ struct LeanBridge: Sendable {
 
   static func decode<Request: Message>(_ type: Request.Type, _ bytes: [UInt8]) throws -> Request {
     do {
-      return try Request(serializedBytes: bytes)
+      return try StageCPU.shared.measure(.decode) { try Request(serializedBytes: bytes) }
     } catch {
       throw GRPCStatus(.invalidArgument, "the request is not a valid \(Request.protoMessageName) message")
     }
+  }
+
+  static func encode(_ response: some Message) throws -> [UInt8] {
+    try StageCPU.shared.measure(.encode) { try response.serializedBytes() }
   }
 
   static func context(_ call: GRPCCall) -> CallContext {

@@ -2,6 +2,7 @@ import CityScheduler
 import MotCuaDomain
 import MotCuaStore
 import QueueEngine
+import StageCPU
 import Synchronization
 import WaitPrediction
 
@@ -76,6 +77,10 @@ extension MotCuaCore {
   /// branch within 5 km whose total time (motorbike + wait at arrival) is at least 15 minutes and 30% shorter.
   /// A suggestion counts as an arrival to come there.
   func suggestion(at branch: Branch, service: Service, waitHereSeconds: Int) -> Recommendation? {
+    StageCPU.shared.measure(.suggest) { self.suggestionMeasured(at: branch, service: service, waitHereSeconds: waitHereSeconds) }
+  }
+
+  private func suggestionMeasured(at branch: Branch, service: Service, waitHereSeconds: Int) -> Recommendation? {
     let waitHere = Double(waitHereSeconds)
     guard waitHere >= Double(self.options.alertThresholdMinutes * 60) else { return nil }
     let now = self.clock.now()

@@ -1,4 +1,5 @@
 import MotCuaDomain
+import StageCPU
 import Synchronization
 import WaitPrediction
 
@@ -50,6 +51,10 @@ final class PredictionHub: Sendable {
 
   /// Learns from one committed event (kept for later while the predictors learn from history).
   func observe(_ event: BranchEvent) {
+    StageCPU.shared.measure(.predict) { self.observeMeasured(event) }
+  }
+
+  private func observeMeasured(_ event: BranchEvent) {
     self.state.withLock { state in
       if state.deferred != nil {
         state.deferred?.append(.event(event))
@@ -176,10 +181,12 @@ final class PredictionHub: Sendable {
 
   /// The remaining wait of a waiting ticket, if the predictor knows it.
   func predict(_ ticket: Ticket, at now: Instant) -> WaitEstimate? {
-    self.state.withLock { state in
-      guard state.deferred == nil else { return nil }
-      self.prepare(&state, ticket.branchID, at: now)
-      return state.predictors[ticket.branchID]?.predict(ticket: ticket.id, at: now).map(Self.estimate)
+    StageCPU.shared.measure(.predict) {
+      self.state.withLock { state in
+        guard state.deferred == nil else { return nil }
+        self.prepare(&state, ticket.branchID, at: now)
+        return state.predictors[ticket.branchID]?.predict(ticket: ticket.id, at: now).map(Self.estimate)
+      }
     }
   }
 
@@ -189,15 +196,17 @@ final class PredictionHub: Sendable {
   func predictNew(
     branch: BranchID, service: ServiceID, priority: Priority, at now: Instant, simulating: Bool = true
   ) -> (estimate: WaitEstimate?, known: Bool) {
-    self.state.withLock { state in
-      guard state.deferred == nil, state.predictors[branch] != nil else { return (nil, true) }
-      self.prepare(&state, branch, at: now)
-      guard simulating else {
-        let reused = state.predictors[branch]?.reusedPredictNew(service: service, priority: priority, at: now)
-        return (reused.map(Self.estimate), reused != nil)
+    StageCPU.shared.measure(.predict) {
+      self.state.withLock { state in
+        guard state.deferred == nil, state.predictors[branch] != nil else { return (nil, true) }
+        self.prepare(&state, branch, at: now)
+        guard simulating else {
+          let reused = state.predictors[branch]?.reusedPredictNew(service: service, priority: priority, at: now)
+          return (reused.map(Self.estimate), reused != nil)
+        }
+        let predicted = state.predictors[branch]?.predictNew(service: service, priority: priority, at: now)
+        return (predicted.map(Self.estimate), true)
       }
-      let predicted = state.predictors[branch]?.predictNew(service: service, priority: priority, at: now)
-      return (predicted.map(Self.estimate), true)
     }
   }
 

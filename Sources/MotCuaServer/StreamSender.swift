@@ -9,11 +9,11 @@ struct StreamSender<Response: Message>: Sendable {
 
   /// Serializes and sends one message.
   func callAsFunction(_ response: Response) async throws {
-    try await self.writer.write(try response.serializedBytes())
+    try await self.writer.write(try LeanBridge.encode(response))
   }
 
   /// A message encoded once, for writing to any number of streams; the bytes are those `callAsFunction` sends.
   static func encode(_ response: Response) throws -> GRPCEncodedMessage {
-    GRPCEncodedMessage(try response.serializedBytes())
+    GRPCEncodedMessage(try LeanBridge.encode(response))
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import MotCuaServer
 import ServiceLifecycle
+import StageCPU
 import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
@@ -27,6 +28,12 @@ struct ServeCommand: AsyncParsableCommand {
     help: "SQLite: let concurrent commands share one transaction and its fsync (--no-group-commit: one each).")
   var groupCommit = true
   @Flag(help: .hidden) var unsafeDisableCapacityCheck = false
+  @Flag(
+    help: """
+      Measure the CPU spent per stage of serving calls (decode, predict, suggest, store, live views, encode); \
+      SIGUSR1 logs the totals so far, in µs (for the performance benchmark).
+      """)
+  var stageCPU = false
 
   func validate() throws {
     guard (self.tlsCert == nil) == (self.tlsKey == nil) else {
@@ -69,6 +76,14 @@ struct ServeCommand: AsyncParsableCommand {
     var groupConfig = ServiceGroupConfiguration(
       services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+    guard self.stageCPU else { return try await ServiceGroup(configuration: groupConfig).run() }
+    StageCPU.shared.enable()
+    let reporter = Task {
+      for await _ in await UnixSignalsSequence(trapping: .sigusr1) {
+        logger.info("stage CPU µs: \(StageCPU.shared.summary)")
+      }
+    }
+    defer { reporter.cancel() }
     try await ServiceGroup(configuration: groupConfig).run()
   }
 }
