@@ -37,8 +37,8 @@ public struct BranchPredictor: Sendable {
 
   /// The last simulated wait of a new ticket of one service and rank, reused for
   /// `PredictorConfiguration.outlookReuseSeconds` while the branch's counters and rosters stay as they were and
-  /// the queue ahead changed by at most 2 people or a tenth: tickets issued or called since shift it by
-  /// `secondsPerPerson` each.
+  /// the queue ahead changed by at most 2 people or a quarter: tickets issued or called since move its centre by
+  /// `secondsPerPerson` each and widen or narrow its spread (see `reusedOutlook`).
   struct NewTicketOutlook: Sendable {
     var raw: QuantileCalibrator.Raw
     var peopleAhead: Int

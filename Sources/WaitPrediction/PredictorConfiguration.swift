@@ -25,7 +25,7 @@ public struct PredictorConfiguration: Sendable, Hashable {
   public var calibrationWindow: Int
   /// Longest wait a simulation follows, in seconds; a ticket not called by then is reported at this wait.
   public var horizonSeconds: Double
-  /// How long, in seconds, a new ticket's simulated wait is reused (shifted by the people who joined or left the
+  /// How long, in seconds, a new ticket's simulated wait is reused (moved by the people who joined or left the
   /// queue ahead since) while the counters and rosters are unchanged; 0 simulates every time.
   public var outlookReuseSeconds: Double
   /// Whether predictions are corrected by the errors of past ones (off: the bare simulation, for tests).
