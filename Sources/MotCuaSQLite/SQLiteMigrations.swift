@@ -126,6 +126,40 @@ enum SQLiteMigrations {
           """
       )
     }
+    migrator.registerMigration("2026-11-28-waiting-queue") { db in
+      try db.execute(
+        sql: """
+          -- The queue index also holds due_at: choosing the next ticket (ranks depend on due_at) reads the index
+          -- alone, not every waiting ticket's row.
+          DROP INDEX tickets_queue;
+          CREATE INDEX tickets_waiting ON tickets (branch_id, day, state, service_id, call_rank, issued_at, id, due_at);
+          -- Waiting tickets per branch, day and service, kept by triggers: every event records the counts after
+          -- it, and counting the index range grew with the queue.
+          CREATE TABLE waiting_counts (
+            branch_id TEXT NOT NULL, day TEXT NOT NULL, service_id TEXT NOT NULL, n INTEGER NOT NULL,
+            PRIMARY KEY (branch_id, day, service_id)) WITHOUT ROWID;
+          INSERT INTO waiting_counts (branch_id, day, service_id, n)
+            SELECT branch_id, day, service_id, COUNT(*) FROM tickets WHERE state = 'WAITING'
+            GROUP BY branch_id, day, service_id;
+          CREATE TRIGGER waiting_counts_insert AFTER INSERT ON tickets WHEN NEW.state = 'WAITING' BEGIN
+            INSERT INTO waiting_counts (branch_id, day, service_id, n) VALUES (NEW.branch_id, NEW.day, NEW.service_id, 1)
+              ON CONFLICT (branch_id, day, service_id) DO UPDATE SET n = n + 1;
+          END;
+          CREATE TRIGGER waiting_counts_update AFTER UPDATE OF state, service_id, branch_id, day ON tickets
+            WHEN OLD.state = 'WAITING' OR NEW.state = 'WAITING' BEGIN
+            UPDATE waiting_counts SET n = n - 1
+              WHERE OLD.state = 'WAITING' AND branch_id = OLD.branch_id AND day = OLD.day AND service_id = OLD.service_id;
+            INSERT INTO waiting_counts (branch_id, day, service_id, n)
+              SELECT NEW.branch_id, NEW.day, NEW.service_id, 1 WHERE NEW.state = 'WAITING'
+              ON CONFLICT (branch_id, day, service_id) DO UPDATE SET n = n + 1;
+          END;
+          CREATE TRIGGER waiting_counts_delete AFTER DELETE ON tickets WHEN OLD.state = 'WAITING' BEGIN
+            UPDATE waiting_counts SET n = n - 1
+              WHERE branch_id = OLD.branch_id AND day = OLD.day AND service_id = OLD.service_id;
+          END;
+          """
+      )
+    }
     return migrator
   }
 }

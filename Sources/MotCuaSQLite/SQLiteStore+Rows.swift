@@ -198,10 +198,7 @@ extension SQLiteStore {
     if let ticket {
       for service in [ticket.serviceID] + (from.map { [$0] } ?? []) {
         waitingAfter[service] = try Int.fetchOne(
-          db.cachedStatement(
-            sql: """
-              SELECT COUNT(*) FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND service_id = ?
-              """),
+          db.cachedStatement(sql: "SELECT n FROM waiting_counts WHERE branch_id = ? AND day = ? AND service_id = ?"),
           arguments: [branch.rawValue, ticket.day.description, service.rawValue]) ?? 0
       }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MotCuaDomain
 
 /// JSON text columns, encoded with sorted keys so that equal values store equal text.
 package enum JSON {
@@ -12,6 +13,15 @@ package enum JSON {
   private static let decoder = JSONDecoder()
 
   package static func encode(_ value: some Encodable) throws -> String {
+    if let ticket = value as? Ticket { return Self.text(of: ticket) }
+    if let counts = value as? [String: Int] { return Self.text(of: counts) }
+    if let counter = value as? CounterState { return Self.text(of: counter) }
+    if let services = value as? [ServiceID] { return Self.text(of: services) }
+    return String(decoding: try Self.encoder.encode(value), as: UTF8.self)
+  }
+
+  /// `encode` always through `JSONEncoder` (the reference the hand-written encodings are tested against).
+  package static func encodeGenerically(_ value: some Encodable) throws -> String {
     String(decoding: try Self.encoder.encode(value), as: UTF8.self)
   }
 
