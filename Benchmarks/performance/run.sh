@@ -250,7 +250,9 @@ stage_note() {
 
 stage_legend() {
   if (( ${#stage_args[@]} )); then
-    echo "µs/c by stage: MotCua's own accounts (motcua serve --stage-cpu, thread CPU of each section, nested sections counted once); transport & rest = µs CPU/c − the stages; with group commit off, store leaves out GRDB's COMMIT; on PostgreSQL, store is not measured (the driver's work is in transport & rest)"
+    echo "µs/c by stage: MotCua's own accounts (motcua serve --stage-cpu: thread CPU of each section, nested sections"
+    echo "  counted once); transport & rest = µs CPU/c − the stages; with group commit off, store leaves out GRDB's COMMIT;"
+    echo "  on PostgreSQL, store is not measured (the driver's work is in transport & rest)"
   else
     echo "µs/c by stage: not measured (STAGE_CPU=0, or $NEW serve has no --stage-cpu)"
   fi

@@ -1,8 +1,8 @@
 import LeanGRPC
 import MotCuaDomain
 import QueueEngine
-import Synchronization
 import StageCPU
+import Synchronization
 
 /// The live view of every branch: its `BranchQueue` (a cache of what the store committed) and the display
 /// boards watching it. Committed events are applied strictly in sequence order — an event that arrives early

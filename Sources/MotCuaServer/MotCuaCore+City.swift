@@ -77,7 +77,9 @@ extension MotCuaCore {
   /// branch within 5 km whose total time (motorbike + wait at arrival) is at least 15 minutes and 30% shorter.
   /// A suggestion counts as an arrival to come there.
   func suggestion(at branch: Branch, service: Service, waitHereSeconds: Int) -> Recommendation? {
-    StageCPU.shared.measure(.suggest) { self.suggestionMeasured(at: branch, service: service, waitHereSeconds: waitHereSeconds) }
+    StageCPU.shared.measure(.suggest) {
+      self.suggestionMeasured(at: branch, service: service, waitHereSeconds: waitHereSeconds)
+    }
   }
 
   private func suggestionMeasured(at branch: Branch, service: Service, waitHereSeconds: Int) -> Recommendation? {

@@ -3,7 +3,7 @@ import MotCuaDomain
 extension JSON {
   /// A ticket's JSON text, written by hand: the same text `JSONEncoder` with sorted keys writes
   /// (`HandWrittenJSONTests` compares them), at a fraction of the CPU. Every event stores its ticket, and the
-  /// encoder's generic machinery was a sixth of the group committer's time; the counter states and counts below
+  /// encoder's generic machinery was a seventh of the group committer's time; the counter states and counts below
   /// are written the same way.
   static func text(of t: Ticket) -> String {
     var out = "{"

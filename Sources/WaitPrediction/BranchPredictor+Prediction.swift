@@ -89,7 +89,8 @@ extension BranchPredictor {
     let spread = ((Double(ahead) + 1) / (Double(kept.peopleAhead) + 1)).squareRoot()
     func moved(_ seconds: Double) -> Double { min(horizon, max(0, mean + (seconds - kept.raw.mean) * spread)) }
     var outlook = kept
-    outlook.raw = QuantileCalibrator.Raw(mean: min(horizon, max(0, mean)), p50: moved(kept.raw.p50), p90: moved(kept.raw.p90))
+    outlook.raw = QuantileCalibrator.Raw(
+      mean: min(horizon, max(0, mean)), p50: moved(kept.raw.p50), p90: moved(kept.raw.p90))
     outlook.peopleAhead = ahead
     outlook.openCounters = open
     return outlook
