@@ -222,7 +222,8 @@ public final class SQLiteStore: MotCuaStore {
     // whatever their number.
     let serviceList = try JSON.encode(services)
     // The first in calling order of the waiting tickets whose effective rank is at least `minimumRank`. The
-    // inner query reads only the queue index (`tickets_waiting` holds every column it needs); one row is read.
+    // inner query scans and sorts the waiting tickets' entries in the queue index (`tickets_waiting` holds every
+    // column it needs) without reading their rows; only the chosen ticket's row is read.
     func first(rankedFrom minimumRank: Int) throws -> Row? {
       try Row.fetchOne(
         db.cachedStatement(

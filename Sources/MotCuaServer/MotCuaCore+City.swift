@@ -21,12 +21,13 @@ extension MotCuaCore {
   ///   - spareOnly: the capacity beyond the forecast arrivals (the chooser's cap); else the whole capacity,
   ///     for when every branch is past its spare capacity and the load can only be shared.
   ///   - withinKm: only branches at most this many route kilometres away.
+  ///   - only: only this branch.
   func candidates(
     from origin: GeoPoint, service: Service, mode: TravelMode, departure: Instant, spareOnly: Bool = true,
-    withinKm: Double? = nil
+    withinKm: Double? = nil, only: BranchID? = nil
   ) -> [Candidate] {
     self.catalogue.branches.compactMap { branch -> Candidate? in
-      guard self.catalogue.offers(service.id, at: branch.id),
+      guard only.map({ $0 == branch.id }) ?? true, self.catalogue.offers(service.id, at: branch.id),
         let trip = self.travel.travel(from: origin, to: branch.id, mode: mode),
         withinKm.map({ trip.km <= $0 }) ?? true
       else { return nil }
@@ -86,10 +87,18 @@ extension MotCuaCore {
     let waitHere = Double(waitHereSeconds)
     guard waitHere >= Double(self.options.alertThresholdMinutes * 60) else { return nil }
     let now = self.clock.now()
-    let candidates = self.nearbyCandidates(of: branch, service: service, at: now)
-    guard let best = self.city.rank(candidates, service: service.id, at: now, record: false).first,
-      best.totalMinutes * 60 <= min(waitHere * 0.7, waitHere - 15 * 60)
-    else { return nil }
+    let (candidates, kept) = self.nearbyCandidates(of: branch, service: service, at: now)
+    guard var best = self.city.rank(candidates, service: service.id, at: now, record: false).first else { return nil }
+    if kept {
+      // Kept candidates are up to 5 s old: the chosen branch is checked with its figures now (it may have closed
+      // its counters for the service meanwhile).
+      let fresh = self.candidates(
+        from: GeoPoint(branch), service: service, mode: .motorbike, departure: now,
+        withinKm: Self.suggestionRadiusKm, only: best.branch)
+      guard let checked = self.city.rank(fresh, service: service.id, at: now, record: false).first else { return nil }
+      best = checked
+    }
+    guard best.totalMinutes * 60 <= min(waitHere * 0.7, waitHere - 15 * 60) else { return nil }
     self.city.record(best, service: service.id, at: now)
     return best
   }
@@ -99,19 +108,20 @@ extension MotCuaCore {
   /// Kept per branch and service for `suggestionReuseSeconds`: in a surge an overloaded branch issues many tickets
   /// a second, and computing its neighbours' outlooks for each one cost more CPU than the rest of the suggestion.
   /// The neighbours' queues barely move in that time; the arrivals sent there since are counted by the herding
-  /// ledger, which `CityLedger.rank` reads for every suggestion.
-  func nearbyCandidates(of branch: Branch, service: Service, at now: Instant) -> [Candidate] {
+  /// ledger, which `CityLedger.rank` reads for every suggestion; `kept` says the list was reused, and the
+  /// suggestion then checks the branch it chose afresh.
+  func nearbyCandidates(of branch: Branch, service: Service, at now: Instant) -> (candidates: [Candidate], kept: Bool) {
     let key = "\(branch.id.rawValue)|\(service.id.rawValue)"
     if let kept = self.suggestionCandidates.withLock({ $0[key] }), kept.at <= now,
       now.millisecondsSinceEpoch - kept.at.millisecondsSinceEpoch < Self.suggestionReuseSeconds * 1000
     {
-      return kept.candidates
+      return (kept.candidates, true)
     }
     let candidates = self.candidates(
       from: GeoPoint(branch), service: service, mode: .motorbike, departure: now, withinKm: Self.suggestionRadiusKm
     ).filter { $0.branch != branch.id }
     self.suggestionCandidates.withLock { $0[key] = (now, candidates) }
-    return candidates
+    return (candidates, false)
   }
 
   /// Every branch's load now. Cached until a branch changes or 10 seconds pass.

@@ -23,7 +23,8 @@ public final class StageCPU: Sendable {
     case predict
     /// The kiosk's suggestion of a nearby branch.
     case suggest
-    /// The store's write transactions (SQLite: the group committer's batches, through COMMIT and its fsync).
+    /// The store's write transactions (SQLite: the group committer's batches, through COMMIT and its fsync; with
+    /// group commit off, each command's body without GRDB's COMMIT). Not measured on PostgreSQL.
     case store
     /// Applying committed events to the live branch views and handing them to display boards (prediction's part
     /// excluded).
@@ -62,26 +63,31 @@ public final class StageCPU: Sendable {
   public var isEnabled: Bool { self.enabled.load(ordering: .relaxed) }
 
   /// Runs `body`, adding the CPU time its thread spent to `stage`. A section measured inside another (on the same
-  /// thread) counts only in its own stage: its time is taken out of the enclosing one, so no CPU counts twice.
+  /// thread) counts only in its own stage: the enclosing section adds its time less that of the sections inside
+  /// it, so no CPU counts twice and no total ever goes down.
   @inline(__always)
   public func measure<T, E: Error>(_ stage: Stage, _ body: () throws(E) -> T) throws(E) -> T {
     guard self.isEnabled else { return try body() }
-    let enclosing = pthread_getspecific(Self.activeStage)
-    pthread_setspecific(Self.activeStage, UnsafeRawPointer(bitPattern: stage.rawValue + 1))
+    let enclosingInner = Self.innerNanoseconds
+    Self.innerNanoseconds = 0
     let start = Self.threadNanoseconds()
     defer {
       let spent = Self.threadNanoseconds() &- start
-      pthread_setspecific(Self.activeStage, enclosing)
-      self.totals[stage.rawValue].nanoseconds.wrappingAdd(spent, ordering: .relaxed)
-      if let enclosing {
-        self.totals[Int(bitPattern: enclosing) - 1].nanoseconds.wrappingSubtract(spent, ordering: .relaxed)
-      }
+      let inner = Self.innerNanoseconds
+      self.totals[stage.rawValue].nanoseconds.wrappingAdd(spent > inner ? spent - inner : 0, ordering: .relaxed)
+      // What this section spent is inner time of the one it is in (if any).
+      Self.innerNanoseconds = enclosingInner &+ spent
     }
     return try body()
   }
 
-  /// The stage being measured on this thread (its raw value + 1; none: nil).
-  private static let activeStage: pthread_key_t = {
+  /// CPU time of the sections that ended inside the current one, on this thread (a pthread-specific value).
+  private static var innerNanoseconds: UInt64 {
+    get { UInt64(UInt(bitPattern: pthread_getspecific(Self.innerKey))) }
+    set { pthread_setspecific(Self.innerKey, UnsafeRawPointer(bitPattern: UInt(newValue))) }
+  }
+
+  private static let innerKey: pthread_key_t = {
     var key = pthread_key_t()
     precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left for StageCPU")
     return key

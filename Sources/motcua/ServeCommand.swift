@@ -78,8 +78,10 @@ struct ServeCommand: AsyncParsableCommand {
     groupConfig.maximumGracefulShutdownDuration = .seconds(10)
     guard self.stageCPU else { return try await ServiceGroup(configuration: groupConfig).run() }
     StageCPU.shared.enable()
+    // Trapped before the server starts: until then SIGUSR1 would still end the process.
+    let signals = await UnixSignalsSequence(trapping: .sigusr1)
     let reporter = Task {
-      for await _ in await UnixSignalsSequence(trapping: .sigusr1) {
+      for await _ in signals {
         logger.info("stage CPU µs: \(StageCPU.shared.summary)")
       }
     }

@@ -13,7 +13,8 @@ import Testing
   }
 
   /// Every character and every position is used evenly: 3,000 ids of 20 characters, a chi-square test per
-  /// position (31 degrees of freedom; 70 is beyond the 0.9999 quantile) and over all positions together.
+  /// position (31 degrees of freedom; P(χ² ≥ 85) ≈ 6e-7, so the 21 checks fail by chance about once in 70,000
+  /// runs) and over all positions together.
   @Test func everyCharacterIsEquallyLikelyAtEveryPosition() {
     let alphabet = RandomText.lowerBase32
     let index = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
@@ -29,9 +30,9 @@ import Testing
       return observed.reduce(0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
     }
     for position in 0..<20 {
-      #expect(chiSquare(counts[position], total: samples) < 70, "position \(position): \(counts[position])")
+      #expect(chiSquare(counts[position], total: samples) < 85, "position \(position): \(counts[position])")
     }
     let overall = (0..<32).map { c in counts.reduce(0) { $0 + $1[c] } }
-    #expect(chiSquare(overall, total: samples * 20) < 70, "\(overall)")
+    #expect(chiSquare(overall, total: samples * 20) < 85, "\(overall)")
   }
 }

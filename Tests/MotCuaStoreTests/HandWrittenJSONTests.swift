@@ -21,6 +21,18 @@ import Testing
     mutating func maybe<T>(_ value: T) -> T? { self.next() % 2 == 0 ? value : nil }
   }
 
+  /// The hand-written encodings name every field: one added to `Ticket` or `CounterState` fails here until
+  /// `JSON+HandWritten.swift` (and the generators below) write it too.
+  @Test func theEncodedTypesHaveTheFieldsTheHandWrittenTextWrites() {
+    let ticket = Ticket(
+      id: TicketID("t"), branchID: BranchID("b"), serviceID: ServiceID("s"), originalServiceID: ServiceID("s"),
+      day: LocalDate(daysSinceEpoch: 0), sequence: 1, number: "A001", priority: .none, callRank: 0, state: .waiting,
+      issuedAt: Instant(millisecondsSinceEpoch: 0), trackingCode: "T")
+    #expect(Mirror(reflecting: ticket).children.count == 18)
+    let counter = CounterState(counterID: CounterID("c"), branchID: BranchID("b"), isOpen: true, serviceIDs: [])
+    #expect(Mirror(reflecting: counter).children.count == 6)
+  }
+
   @Test func aTicketsTextIsJSONEncodersAndDecodesBack() throws {
     var g = Generator(state: 42)
     for _ in 0..<2000 {

@@ -26,6 +26,7 @@ import Testing
   }
 
   /// A section inside another counts only in its own stage: the two stages add up to the outer section's CPU.
+  /// Negative control: counted twice, the sum would exceed the CPU spent by the inner section's 8 ms.
   @Test func aNestedSectionCountsOnce() {
     let accounts = StageCPU()
     accounts.enable()
@@ -33,12 +34,14 @@ import Testing
     accounts.measure(.liveViews) {
       self.spin(milliseconds: 4)
       accounts.measure(.predict) { self.spin(milliseconds: 8) }
+      // Until the enclosing section ends, its stage holds nothing: no total is ever taken down (read meanwhile,
+      // a total taken down first would have wrapped round to 2⁶⁴ − 8 ms).
+      #expect(accounts.nanoseconds(.liveViews) == 0)
     }
     let spent = StageCPU.threadNanoseconds() - before
     let (outer, inner) = (accounts.nanoseconds(.liveViews), accounts.nanoseconds(.predict))
     #expect(inner >= 8_000_000)
     #expect(outer >= 4_000_000 && outer < inner)
-    // Counted twice, the sum would exceed the CPU spent by the inner section's 8 ms.
     #expect(outer + inner <= spent)
     #expect(outer + inner + 2_000_000 > spent)
   }
