@@ -7,7 +7,8 @@ import Testing
 @Suite struct HandWrittenJSONTests {
   /// Strings with every character class the escaping treats apart.
   static let awkward = [
-    "plain", "", "Quầy 01 — Hoàn Kiếm", "a\"b", "back\\slash", "s/l/a/s/h", "new\nline", "tab\tcr\rff\u{0C}bs\u{08}",
+    "plain", "", "Quầy 01 — Hoàn Kiếm", "a\"b", "back\\slash", "s/l/a/s/h", "new\nline",
+    "tab\tcr\rff\u{0C}bs\u{08}",
     "nul\u{0}bell\u{7}esc\u{1B}us\u{1F}", "del\u{7F}", "emoji 🇻🇳", "</script>",
   ]
 
