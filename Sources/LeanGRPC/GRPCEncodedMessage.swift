@@ -1,8 +1,8 @@
 internal import NIOCore
 
-/// A response message encoded once — its gRPC length prefix and bytes — for writing to any number of streams
-/// without encoding or copying it again (an event fanned out to every display board of a branch). Every write
-/// shares the one buffer.
+/// A response message with its gRPC length prefix, as it goes on the wire: every response is one. Encoded once,
+/// it can be written to any number of streams without encoding or copying it again (an event fanned out to every
+/// display board of a branch): every write shares the one buffer.
 public struct GRPCEncodedMessage: Sendable {
   /// The length-prefixed message: compression flag 0, the length (4 bytes, big-endian), the bytes.
   let framed: ByteBuffer

@@ -17,25 +17,19 @@ public struct GRPCResponseWriter: Sendable {
   /// - Throws: a ``GRPCStatus`` (CANCELLED, DEADLINE_EXCEEDED, …) once the call is over: the client
   ///   reset the stream, the connection was lost, the deadline passed, or the server shuts down.
   public func write(_ message: [UInt8]) async throws {
-    try await self.send { $0.methodSends(message, continuation: $1) }
+    try await self.write(GRPCEncodedMessage(message))
   }
 
   /// Sends a message encoded beforehand, as ``write(_:)-([UInt8])`` does: its bytes are written as they
   /// are, shared with every other stream the same message is written to.
   public func write(_ message: GRPCEncodedMessage) async throws {
-    try await self.send { $0.methodSends(message, continuation: $1) }
-  }
-
-  private func send(
-    _ methodSends: @escaping @Sendable (GRPCServerStream, CheckedContinuation<Void, any Error>) -> Void
-  ) async throws {
     if Task.isCancelled {
       throw GRPCStatus(.cancelled, "the call was cancelled")
     }
     let stream = self.stream
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
       stream.eventLoop.execute {
-        methodSends(stream.value, continuation)
+        stream.value.methodSends(message, continuation: continuation)
       }
     }
   }

@@ -106,18 +106,8 @@ final class GRPCServerStream {
   }
 
   /// A streaming method writes a message; `continuation` resumes once the stream can take more.
-  func methodSends(_ message: [UInt8], continuation: CheckedContinuation<Void, any Error>) {
-    self.methodSent(self.machine.methodSends(message), continuation: continuation)
-  }
-
-  /// A streaming method writes a message encoded beforehand; `continuation` resumes once the stream can take more.
   func methodSends(_ message: GRPCEncodedMessage, continuation: CheckedContinuation<Void, any Error>) {
-    self.methodSent(self.machine.methodSends(message), continuation: continuation)
-  }
-
-  private func methodSent(
-    _ action: GRPCServerStreamStateMachine.Action, continuation: CheckedContinuation<Void, any Error>
-  ) {
+    let action = self.machine.methodSends(message)
     guard case .write(let response) = action, response.trailers == nil, !self.closed else {
       self.perform(action)
       continuation.resume(throwing: self.closedStatus)
@@ -295,17 +285,7 @@ final class GRPCServerStream {
     if let headers = response.headers {
       self.connection.write(.headers(.init(headers: headers)), on: self.id)
     }
-    let framed: ByteBuffer?
-    if let message = response.message {
-      var buffer = self.connection.allocator.buffer(capacity: 5 + message.count)
-      buffer.writeInteger(UInt8(0))
-      buffer.writeInteger(UInt32(message.count))
-      buffer.writeBytes(message)
-      framed = buffer
-    } else {
-      framed = response.encodedMessage?.framed  // shared, not copied
-    }
-    if let buffer = framed {
+    if let buffer = response.message?.framed {  // shared with other streams, not copied
       let data = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buffer)))
       if self.isStreaming && response.trailers == nil {
         // Counted until HTTP/2's flow control lets it go, so a streaming method waits for a slow reader.

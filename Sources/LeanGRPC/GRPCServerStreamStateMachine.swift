@@ -34,10 +34,8 @@ struct GRPCServerStreamStateMachine {
   struct Response {
     /// Response headers, when not yet sent.
     var headers: HPACKHeaders?
-    /// One response message (the handler adds the length prefix).
-    var message: [UInt8]?
-    /// One response message encoded beforehand (prefix included), written as it is.
-    var encodedMessage: GRPCEncodedMessage?
+    /// One response message, length prefix included, written as it is (it may be shared with other streams).
+    var message: GRPCEncodedMessage?
     /// Trailers (or a trailers-only response when `headers` was never sent): ends the stream.
     var trailers: HPACKHeaders?
     /// Cancel the running method after writing.
@@ -251,7 +249,7 @@ struct GRPCServerStreamStateMachine {
     return .write(
       Response(
         headers: headersSent ? nil : Self.responseHeaders(),
-        message: response,
+        message: GRPCEncodedMessage(response),
         trailers: Self.trailers(.ok, ""),
         resetStream: !self.clientHalfClosed
       )
@@ -259,24 +257,13 @@ struct GRPCServerStreamStateMachine {
   }
 
   /// A streaming method sends a message.
-  mutating func methodSends(_ message: [UInt8]) -> Action {
-    self.methodSends(count: message.count) { $0.message = message }
-  }
-
-  /// A streaming method sends a message encoded beforehand.
   mutating func methodSends(_ message: GRPCEncodedMessage) -> Action {
-    self.methodSends(count: message.count) { $0.encodedMessage = message }
-  }
-
-  private mutating func methodSends(count: Int, _ attach: (inout Response) -> Void) -> Action {
     guard case .running(let kind, let headersSent) = self.state else { return .drop }
-    guard count <= self.limits.maxResponseMessageBytes else {
-      return self.reject(self.responseTooLarge(count))
+    guard message.count <= self.limits.maxResponseMessageBytes else {
+      return self.reject(self.responseTooLarge(message.count))
     }
     self.state = .running(kind: kind, headersSent: true)
-    var response = Response(headers: headersSent ? nil : Self.responseHeaders())
-    attach(&response)
-    return .write(response)
+    return .write(Response(headers: headersSent ? nil : Self.responseHeaders(), message: message))
   }
 
   /// The method finished: OK for a streaming method that returned, else the status of its error.

@@ -293,7 +293,7 @@ import Testing
     #expect(response.headers?.first(name: ":status") == "200")
     #expect(response.headers?.first(name: "content-type") == "application/grpc")
     #expect(response.headers?.first(name: "grpc-accept-encoding") == "identity")
-    #expect(response.message == [7, 8])
+    #expect(response.message?.bytes == [7, 8])
     #expect(response.trailers?.first(name: "grpc-status") == "0")
     #expect(response.trailers?.first(name: "grpc-message") == nil)
     #expect(response.trailers?.first(name: ":status") == nil)
@@ -323,17 +323,23 @@ import Testing
     var machine = Self.accepted(path: "/test.Test/Stream")
     let start = machine.receiveData(Self.framed([1]), endStream: true)
     guard case .startMethod(_, .serverStreaming, _) = start else { Issue.record("got \(start)"); return }
-    guard case .write(let first) = machine.methodSends([1]) else { Issue.record("no write"); return }
+    guard case .write(let first) = machine.methodSends(GRPCEncodedMessage([1])) else {
+      Issue.record("no write")
+      return
+    }
     #expect(first.headers != nil)
     #expect(first.trailers == nil)
-    guard case .write(let second) = machine.methodSends([2]) else { Issue.record("no write"); return }
+    guard case .write(let second) = machine.methodSends(GRPCEncodedMessage([2])) else {
+      Issue.record("no write")
+      return
+    }
     #expect(second.headers == nil)
-    #expect(second.message == [2])
+    #expect(second.message?.bytes == [2])
     let end = machine.methodFinished(GRPCStatus(.ok, ""))
     guard case .write(let trailers) = end else { Issue.record("got \(end)"); return }
     #expect(trailers.trailers?.first(name: "grpc-status") == "0")
     #expect(trailers.trailers?.first(name: ":status") == nil)
-    guard case .drop = machine.methodSends([3]) else { Issue.record("expected drop"); return }
+    guard case .drop = machine.methodSends(GRPCEncodedMessage([3])) else { Issue.record("expected drop"); return }
   }
 
   @Test func deadlineWhileRunningSendsDeadlineExceededAndCancelsTheMethod() {
@@ -365,7 +371,7 @@ import Testing
   @Test func shutdownEndsStreamingCallsWithUnavailable() {
     var machine = Self.accepted(path: "/test.Test/Stream")
     _ = machine.receiveData(Self.framed([1]), endStream: true)
-    _ = machine.methodSends([1])
+    _ = machine.methodSends(GRPCEncodedMessage([1]))
     let action = machine.serverShuttingDown()
     guard case .write(let response) = action else { Issue.record("got \(action)"); return }
     #expect(response.trailers?.first(name: "grpc-status") == "14")
