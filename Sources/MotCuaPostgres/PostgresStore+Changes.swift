@@ -21,13 +21,16 @@ extension PostgresStore {
         let connection = try await PostgresConnection.connect(
           configuration: configuration, id: connectionID, logger: self.logger)
         do {
-          try await Self.follow(connection, logger: self.logger, onEstablished: { backoff = .milliseconds(100) }, onChange)
+          try await Self.follow(connection, logger: self.logger, onEstablished: {
+            backoff = .milliseconds(100)
+            self.logger.info("change feed following", metadata: ["connection": "\(connectionID)"])
+          }, onChange)
         } catch {
-          self.logger.debug("change feed lost", metadata: ["error": "\(error)"])
+          self.logger.warning("change feed lost", metadata: ["connection": "\(connectionID)", "error": "\(String(reflecting: error))"])
         }
         try? await connection.close()
       } catch {
-        self.logger.debug("change feed cannot connect", metadata: ["error": "\(error)"])
+        self.logger.info("change feed cannot connect", metadata: ["connection": "\(connectionID)", "error": "\(String(reflecting: error))"])
       }
       if Task.isCancelled { return }
       try? await Task.sleep(for: backoff)

@@ -46,7 +46,9 @@ extension PostgresStore {
   /// One run of `body` in a transaction. If no connection is lent within twice the connect timeout while no
   /// other command got one either (the database is away, not merely busy), the attempt fails at once with
   /// `LeaseTimeout` instead of waiting for the pool to give up; the abandoned request, if it is lent a
-  /// connection later, runs nothing.
+  /// connection later, runs nothing. If the lent connection closes (the database went away mid-transaction),
+  /// or the caller is cancelled, the attempt fails at once too: PostgresNIO 1.33 can leave a query on a
+  /// connection that closed unanswered for good, and cancelling it does not end it.
   private func attempt<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
     let gate = LeaseGate()
     let client = self.client
@@ -60,9 +62,10 @@ extension PostgresStore {
         let work = Task {
           do {
             let value = try await client.withTransaction(logger: logger) { connection in
-              guard gate.claim() else { throw LeaseTimeout() }
+              guard gate.claim(connection) else { throw LeaseTimeout() }
               activity.lent()
               let result = try await body(PostgresSession(connection: connection, logger: logger))
+              gate.committing()
               try CommandDeadline.check()
               return result
             }
@@ -72,15 +75,22 @@ extension PostgresStore {
           }
         }
         let timer = Task {
+          var waited = Duration.zero
           while !Task.isCancelled {
-            try? await Task.sleep(for: patience)
+            try? await Task.sleep(for: Self.connectionCheckInterval)
+            if Task.isCancelled { return }
+            waited += Self.connectionCheckInterval
+            if let committing = gate.lostConnection() {
+              outcome.finish(.failure(ConnectionLost(whileCommitting: committing)))
+              work.cancel()
+              return
+            }
             // A busy pool lends connections to others meanwhile: keep waiting for one.
-            if Task.isCancelled || activity.lentWithin(patience) { continue }
-            if gate.abandon() {
+            if waited >= patience, !activity.lentWithin(patience), gate.abandon() {
               outcome.finish(.failure(LeaseTimeout()))
               work.cancel()
+              return
             }
-            return
           }
         }
         outcome.onFinish { timer.cancel() }
@@ -88,8 +98,17 @@ extension PostgresStore {
       }
     } onCancel: {
       gate.cancel()
+      outcome.finish(.failure(CancellationError()))
     }
   }
+
+  /// How often a running attempt checks that its connection is still open.
+  static let connectionCheckInterval = Duration.milliseconds(250)
+
+  /// The outcome is unknown: the database may have committed before the connection broke.
+  static let lostWhileCommitting =
+    "the connection was lost while committing, so the command may have been applied; read its result "
+    + "before repeating a command that has no idempotency key"
 
   /// What a failed attempt means.
   enum Failure {
@@ -103,10 +122,7 @@ extension PostgresStore {
     var cause = error
     if let transaction = error as? PostgresTransactionError {
       if transaction.closureError == nil, transaction.beginError == nil, transaction.commitError != nil {
-        // The outcome is unknown: the database may have committed before the connection broke.
-        return .unavailable(
-          "the connection was lost while committing, so the command may have been applied; read its result "
-            + "before repeating a command that has no idempotency key")
+        return .unavailable(Self.lostWhileCommitting)
       }
       cause = transaction.closureError ?? transaction.beginError ?? transaction.commitError ?? error
     }
@@ -117,6 +133,8 @@ extension PostgresStore {
       return .retry(changed.refusal.message, changed.refusal)
     case is LeaseTimeout:
       return .unavailable("no connection within the connect timeout")
+    case let lost as ConnectionLost:
+      return .unavailable(lost.whileCommitting ? Self.lostWhileCommitting : "the connection was lost")
     case let psql as PSQLError:
       guard psql.code == .server, let state = psql.serverInfo?[.sqlState] else {
         return .unavailable("\(psql.code)")
@@ -156,9 +174,20 @@ struct ConcurrentChange: Error {
 /// No pooled connection became available in time.
 struct LeaseTimeout: Error {}
 
-/// Who was first: the transaction that was lent a connection, or the timer that gave up waiting for one.
+/// The lent connection closed while the attempt ran.
+struct ConnectionLost: Error {
+  /// The body had finished: the COMMIT may have reached the database.
+  let whileCommitting: Bool
+}
+
+/// Who was first: the transaction that was lent a connection, or the timer that gave up waiting for one; and,
+/// once lent, the connection and whether the transaction got as far as committing.
 final class LeaseGate: Sendable {
-  private enum State { case waiting, leased, abandoned }
+  private enum State {
+    case waiting
+    case leased(PostgresConnection, committing: Bool)
+    case abandoned
+  }
   private struct Box {
     var state = State.waiting
     var cancelled = false
@@ -166,19 +195,41 @@ final class LeaseGate: Sendable {
   }
   private let box = Mutex(Box())
 
-  /// The transaction got its connection: true unless the timer gave up first.
-  func claim() -> Bool {
+  /// The transaction got `connection`: true unless the timer gave up first or the caller went away.
+  func claim(_ connection: PostgresConnection) -> Bool {
     self.box.withLock { box in
-      guard box.state == .waiting, !box.cancelled else { return box.state == .leased }
-      box.state = .leased
-      return true
+      switch box.state {
+      case .waiting where !box.cancelled:
+        box.state = .leased(connection, committing: false)
+        return true
+      case .leased:
+        return true
+      case .waiting, .abandoned:
+        return false
+      }
+    }
+  }
+
+  /// The transaction's body finished: what follows is the COMMIT.
+  func committing() {
+    self.box.withLock { box in
+      if case .leased(let connection, _) = box.state { box.state = .leased(connection, committing: true) }
+    }
+  }
+
+  /// If the lent connection has closed: whether the transaction was committing. Nil while it is open or
+  /// before one is lent.
+  func lostConnection() -> Bool? {
+    self.box.withLock { box in
+      guard case .leased(let connection, let committing) = box.state, connection.isClosed else { return nil }
+      return committing
     }
   }
 
   /// The timer gave up: true unless the transaction already has its connection.
   func abandon() -> Bool {
     self.box.withLock { box in
-      guard box.state == .waiting else { return false }
+      guard case .waiting = box.state else { return false }
       box.state = .abandoned
       return true
     }
@@ -211,8 +262,13 @@ final class Outcome<T: Sendable>: Sendable {
   }
   private let box = Mutex(Box())
 
+  /// Resumes `continuation` now if a result came first (the caller was cancelled before it waited).
   func wait(_ continuation: CheckedContinuation<T, any Error>) {
-    self.box.withLock { $0.continuation = continuation }
+    let result: Result<T, any Error>? = self.box.withLock { box in
+      if box.result == nil { box.continuation = continuation }
+      return box.result
+    }
+    if let result { continuation.resume(with: result) }
   }
 
   func finish(_ result: Result<T, any Error>) {

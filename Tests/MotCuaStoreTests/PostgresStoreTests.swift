@@ -1,7 +1,8 @@
 import Foundation
 import MotCuaDomain
-import MotCuaPostgres
+@testable import MotCuaPostgres
 import MotCuaStore
+import PostgresNIO
 import QueueEngine
 import Synchronization
 import Testing
@@ -112,4 +113,95 @@ import Testing
     #expect(ContinuousClock.now - started < .seconds(60))  // not the client's patience: a bound against hanging
     pool.cancel()
   }
+
+  /// The database ends a transaction's connection between two of its statements (as a crash or an operator
+  /// would): the command is answered UNAVAILABLE at once and nothing of it is kept. PostgresNIO 1.33 never
+  /// answers a statement sent on a connection that has closed; without the store watching the connection, the
+  /// command waits for good (the race below reports it as still running after 30 s).
+  @Test func aCommandWhoseConnectionTheDatabaseEndsIsAnsweredUnavailableAndKeepsNothing() async throws {
+    let url = try await PostgresTestServer.freshDatabase()
+    let store = try await PostgresTestServer.open(url)
+    let other = try await PostgresTestServer.connect(url)
+    let logger = PostgresTestServer.logger
+    try await other.query("CREATE TABLE probe (x int)", logger: logger)
+    let command = Task { () -> Result<Int, any Error> in
+      do {
+        return .success(
+          try await store.command { s in
+            try await s.execute("INSERT INTO probe VALUES (1)")
+            let pid = try await s.value("SELECT pg_backend_pid()", as: Int32.self) ?? 0
+            try await other.query("SELECT pg_terminate_backend(\(pid))", logger: logger)
+            for _ in 0..<500 where !s.connection.isClosed { try await Task.sleep(for: .milliseconds(10)) }
+            return try await s.execute("INSERT INTO probe VALUES (2)")
+          })
+      } catch {
+        return .failure(error)
+      }
+    }
+    guard let answered = await Self.first(command, within: .seconds(30)) else {
+      Issue.record("the command was not answered within 30 s of its connection ending")
+      return
+    }
+    guard case .failure(let error) = answered else {
+      Issue.record("the command succeeded on a connection that was ended: \(answered)")
+      return
+    }
+    let domainError = error as? DomainError
+    #expect(domainError?.code == .unavailable, "\(error)")
+    #expect(domainError?.message.contains("connection was lost") == true, "\(error)")
+    let kept = try await other.query("SELECT count(*) FROM probe", logger: logger).collect()
+    #expect(try kept.first?.decode(Int.self) == 0)
+    try await other.close()
+  }
+
+  /// A caller that goes away (a deadline, a lost change feed) is released at once, though the database is still
+  /// busy with its statement: PostgresNIO 1.33 does not end a running statement when its task is cancelled.
+  /// Without the store answering the cancellation itself, the caller waits the statement's 30 s.
+  @Test func aCancelledCommandReturnsAtOnceThoughItsStatementStillRuns() async throws {
+    let url = try await PostgresTestServer.freshDatabase()
+    let store = try await PostgresTestServer.open(url)
+    let started = ResultBox<Bool>()
+    let command = Task { () -> Result<Int, any Error> in
+      do {
+        return .success(
+          try await store.command { s in
+            started.set(true)
+            return try await s.execute("SELECT pg_sleep(30)")
+          })
+      } catch {
+        return .failure(error)
+      }
+    }
+    for _ in 0..<500 where started.value == nil { try await Task.sleep(for: .milliseconds(10)) }
+    #expect(started.value == true)
+    command.cancel()
+    guard let answered = await Self.first(command, within: .seconds(10)) else {
+      Issue.record("the cancelled command was not answered within 10 s")
+      return
+    }
+    guard case .failure(let error) = answered else {
+      Issue.record("the cancelled command succeeded: \(answered)")
+      return
+    }
+    #expect((error as? DomainError)?.code == .unavailable, "\(error)")
+  }
+
+  /// The task's result if it finishes within `limit`, else nil (the task is left running).
+  static func first<T: Sendable>(_ task: Task<T, Never>, within limit: Duration) async -> T? {
+    let deadline = ContinuousClock.now + limit
+    let box = ResultBox<T>()
+    Task { box.set(await task.value) }
+    while ContinuousClock.now < deadline {
+      if let value = box.value { return value }
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+    return box.value
+  }
+}
+
+/// A value set once by another task.
+final class ResultBox<T: Sendable>: Sendable {
+  private let stored = Mutex<T?>(nil)
+  func set(_ value: T) { self.stored.withLock { $0 = value } }
+  var value: T? { self.stored.withLock { $0 } }
 }

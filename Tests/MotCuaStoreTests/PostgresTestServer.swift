@@ -45,6 +45,18 @@ enum PostgresTestServer {
     return parts.string!
   }
 
+  /// A connection of its own to the database at `url` (e.g. to hold a lock while a store runs a command).
+  static func connect(_ url: String) async throws -> PostgresConnection {
+    guard let parts = URLComponents(string: url), let host = parts.host, let user = parts.user else {
+      throw MissingServer()
+    }
+    return try await PostgresConnection.connect(
+      configuration: .init(
+        host: host, port: parts.port ?? 5432, username: user, password: parts.password,
+        database: String(parts.path.dropFirst()), tls: .disable),
+      id: 1, logger: self.logger)
+  }
+
   /// A running, prepared store on `url`. Its pool runs until the test process ends (pools are small).
   static func open(_ url: String, poolSize: Int = 4, allowUnsafeDurability: Bool = false) async throws -> PostgresStore {
     let (store, _) = self.start(url, poolSize: poolSize, allowUnsafeDurability: allowUnsafeDurability)
