@@ -40,7 +40,7 @@ struct KioskHandler: Sendable {
           principalID: principal.id, idempotencyKey: key, fingerprint: fingerprint, branchID: branch.id,
           service: service, priority: priority, callRank: catalogue.priorityPolicy(for: branch.id).rank(for: priority),
           day: catalogue.civilTime.date(of: now), at: now,
-          ticketID: TicketID("tk_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)),
+          ticketID: TicketIDs.make(at: now),
           trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet), offline: offline,
           predicted: offline == nil
             ? self.core.estimateForNewTicket(branch: branch.id, service: service, priority: priority) : nil)))
@@ -118,7 +118,7 @@ struct KioskHandler: Sendable {
       CheckInCommand(
         code: code, branchID: branchID, service: service, principalID: principal.id,
         walkInRank: catalogue.priorityPolicy(for: branchID).walkInRank, day: catalogue.civilTime.date(of: now), at: now,
-        ticketID: TicketID("tk_" + RandomText.make(length: 20, alphabet: RandomText.lowerBase32)),
+        ticketID: TicketIDs.make(at: now),
         trackingCode: RandomText.make(length: 8, alphabet: RandomText.trackingAlphabet),
         policy: self.core.options.appointments,
         predicted: self.core.estimateForNewTicket(branch: branchID, service: service, priority: .none)))
