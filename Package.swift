@@ -60,6 +60,7 @@ let targets: [Target] = [
     dependencies: [
       "MotCuaStore", "MotCuaDomain", "QueueEngine", "Appointments", "StageCPU",
       .product(name: "GRDB", package: "GRDB.swift"),
+      .product(name: "GRDBSQLite", package: "GRDB.swift"),  // sqlite3_wal_hook (WALCheckpointer)
     ],
     swiftSettings: settings
   ),

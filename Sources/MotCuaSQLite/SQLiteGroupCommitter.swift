@@ -25,6 +25,8 @@ final class SQLiteGroupCommitter: Sendable {
 
   private let pool: DatabasePool
   private let grouping: Bool
+  /// The writer connection's WAL checkpointer: kept alive as long as transactions may run.
+  let checkpointer: WALCheckpointer
   private let state = Mutex(State())
 
   private struct State {
@@ -45,10 +47,13 @@ final class SQLiteGroupCommitter: Sendable {
     let fail: @Sendable (any Error) -> Void
   }
 
-  /// - Parameter grouping: false runs each command in its own transaction.
-  init(pool: DatabasePool, grouping: Bool) {
+  /// - Parameters:
+  ///   - grouping: false runs each command in its own transaction.
+  ///   - checkpointer: installed on the pool's writer; its hook runs inside this committer's commits.
+  init(pool: DatabasePool, grouping: Bool, checkpointer: WALCheckpointer) {
     self.pool = pool
     self.grouping = grouping
+    self.checkpointer = checkpointer
   }
 
   /// Transactions committed so far (for tests: grouping shows as fewer transactions than commands).
