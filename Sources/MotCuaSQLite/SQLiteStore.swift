@@ -48,8 +48,11 @@ public final class SQLiteStore: MotCuaStore {
     }
     self.path = path
     self.pool = try DatabasePool(path: path, configuration: config)
-    try SQLiteMigrations.migrator.migrate(self.pool)
+    // GRDB's pool sets the writer to `synchronous = NORMAL` when it turns WAL on, after `prepareDatabase`: in WAL
+    // mode that commits without an fsync, so an acknowledged command could be lost with the power. Back to FULL.
+    try self.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
     try checkpointer.openBackground(path: path)
+    try SQLiteMigrations.migrator.migrate(self.pool)
     self.committer = SQLiteGroupCommitter(pool: self.pool, grouping: groupCommit, checkpointer: checkpointer)
   }
 

@@ -1,11 +1,26 @@
 import Foundation
+import GRDB
 import MotCuaDomain
 @testable import MotCuaSQLite
 import MotCuaStore
 import Testing
 
-/// WAL checkpoints off the writer: the policy's decisions, and a real store under concurrent writes.
+/// Durability settings and WAL checkpoints off the writer: the policy's decisions, and a real store under
+/// concurrent writes.
 @Suite struct SQLiteCheckpointTests {
+  /// A reply means on disk: the writer commits with `synchronous = FULL` (2), which fsyncs the WAL at every commit.
+  /// GRDB's pool sets NORMAL (1) when it turns WAL on, after the store's own settings; without the store setting
+  /// it back this reads 1.
+  @Test func theWriterCommitsWithSynchronousFull() async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let store = try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path)
+    let writer = try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+    #expect(writer == 2)
+    let journal = try await store.pool.write { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+    #expect(journal == "wal")
+  }
+
   @Test func theFirstCheckpointOfAWALRunsInTheBackgroundAndTheWriterCopiesWhatCameInMeanwhile() {
     var policy = WALCheckpointPolicy(threshold: 100)
     #expect(policy.committed(walFrames: 99) == .none)
