@@ -2,7 +2,6 @@ public import MotCuaStore
 import MotCuaDomain
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// The change feed: LISTEN on a connection of its own (a pooled one would be lent to commands).
 extension PostgresStore {
@@ -95,16 +94,34 @@ extension PostgresStore {
   /// How often the feed's connection is asked whether it is alive, and how long it has to answer.
   static let livenessInterval = Duration.seconds(5)
 
-  /// `SELECT 1`; the connection is closed (and the feed restarts) when it does not answer in time.
+  /// `SELECT 1`; the connection is closed (and the feed restarts) when it does not answer in time. The ping
+  /// returns then, or when its task is cancelled, even if the query never does (postgres-nio 1.33 leaves a query
+  /// sent on a closed connection unanswered).
   private static func ping(_ connection: PostgresConnection, logger: Logger) async throws {
-    let answered = AnsweredFlag()
-    let watchdog = Task {
-      try await Task.sleep(for: Self.livenessInterval)
-      if !answered.isSet { connection.close().whenComplete { _ in } }
+    let outcome = Outcome<Void>()
+    try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+        outcome.wait(continuation)
+        let query = Task {
+          do {
+            _ = try await connection.query("SELECT 1", logger: logger)
+            outcome.finish(.success(()))
+          } catch {
+            outcome.finish(.failure(error))
+          }
+        }
+        let watchdog = Task {
+          try? await Task.sleep(for: Self.livenessInterval)
+          if Task.isCancelled { return }
+          connection.close().whenComplete { _ in }
+          outcome.finish(.failure(FeedLost()))
+          query.cancel()
+        }
+        outcome.onFinish { watchdog.cancel() }
+      }
+    } onCancel: {
+      outcome.finish(.failure(CancellationError()))
     }
-    defer { watchdog.cancel() }
-    _ = try await connection.query("SELECT 1", logger: logger)
-    answered.set()
   }
 
   /// `branch:sequence` → `.events`.
@@ -117,10 +134,3 @@ extension PostgresStore {
 
 /// The change feed's connection closed.
 struct FeedLost: Error {}
-
-/// Set once a liveness query was answered.
-final class AnsweredFlag: Sendable {
-  private let value = Mutex(false)
-  func set() { self.value.withLock { $0 = true } }
-  var isSet: Bool { self.value.withLock { $0 } }
-}

@@ -61,13 +61,19 @@ extension PostgresStore {
         outcome.wait(continuation)
         let work = Task {
           do {
-            let value = try await client.withTransaction(logger: logger) { connection in
+            // The connection is claimed before BEGIN: it may close before the transaction starts, too.
+            let value = try await client.withConnection { connection in
               guard gate.claim(connection) else { throw LeaseTimeout() }
               activity.lent()
-              let result = try await body(PostgresSession(connection: connection, logger: logger))
-              gate.committing()
-              try CommandDeadline.check()
-              return result
+              let value = try await connection.withTransaction(logger: logger) { connection in
+                let result = try await body(PostgresSession(connection: connection, logger: logger))
+                try Task.checkCancellation()  // the caller went away (and was answered): roll back, do not commit
+                try CommandDeadline.check()
+                gate.committing()
+                return result
+              }
+              gate.finished()
+              return value
             }
             outcome.finish(.success(value))
           } catch {
@@ -136,6 +142,9 @@ extension PostgresStore {
     case let lost as ConnectionLost:
       return .unavailable(lost.whileCommitting ? Self.lostWhileCommitting : "the connection was lost")
     case let psql as PSQLError:
+      if psql.code == .serverClosedConnection || psql.code == .clientClosedConnection {
+        return .unavailable("the connection was lost")
+      }
       guard psql.code == .server, let state = psql.serverInfo?[.sqlState] else {
         return .unavailable("\(psql.code)")
       }
@@ -186,6 +195,8 @@ final class LeaseGate: Sendable {
   private enum State {
     case waiting
     case leased(PostgresConnection, committing: Bool)
+    /// The transaction ended (committed or rolled back) while its connection was open.
+    case finished
     case abandoned
   }
   private struct Box {
@@ -204,7 +215,7 @@ final class LeaseGate: Sendable {
         return true
       case .leased:
         return true
-      case .waiting, .abandoned:
+      case .waiting, .finished, .abandoned:
         return false
       }
     }
@@ -215,6 +226,11 @@ final class LeaseGate: Sendable {
     self.box.withLock { box in
       if case .leased(let connection, _) = box.state { box.state = .leased(connection, committing: true) }
     }
+  }
+
+  /// The transaction ended: a close of its connection from now on is none of this attempt's business.
+  func finished() {
+    self.box.withLock { $0.state = .finished }
   }
 
   /// If the lent connection has closed: whether the transaction was committing. Nil while it is open or

@@ -9,7 +9,7 @@ import MotCuaDomain
 /// proves it is yours: 55 random bits and the code's 40 still leave 95 to guess.
 enum TicketIDs {
   /// `RandomText.lowerBase32`'s characters in byte order, so that the time prefix sorts as the time does.
-  static let timeAlphabet = Array("23456789abcdefghijkmnpqrstuvwxyz")
+  static let timeAlphabet = RandomText.lowerBase32.sorted()
   /// 9 characters of 5 bits: milliseconds since 1970 up to the year 3084.
   static let timeLength = 9
 

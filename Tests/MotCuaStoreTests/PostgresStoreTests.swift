@@ -138,7 +138,11 @@ import Testing
         return .failure(error)
       }
     }
-    guard let answered = await Self.first(command, within: .seconds(30)) else {
+    let answered = await Self.first(command, within: .seconds(30))
+    let kept = try await other.query("SELECT count(*) FROM probe", logger: logger).collect()
+    try await other.close()
+    #expect(try kept.first?.decode(Int.self) == 0)
+    guard let answered else {
       Issue.record("the command was not answered within 30 s of its connection ending")
       return
     }
@@ -149,9 +153,6 @@ import Testing
     let domainError = error as? DomainError
     #expect(domainError?.code == .unavailable, "\(error)")
     #expect(domainError?.message.contains("connection was lost") == true, "\(error)")
-    let kept = try await other.query("SELECT count(*) FROM probe", logger: logger).collect()
-    #expect(try kept.first?.decode(Int.self) == 0)
-    try await other.close()
   }
 
   /// A caller that goes away (a deadline, a lost change feed) is released at once, though the database is still

@@ -22,15 +22,9 @@ enum PostgresTestServer {
   /// Creates an empty database `motcua_<random>` and returns its URL.
   static func freshDatabase(settings: [String] = []) async throws -> String {
     let server = try serverURL()
-    guard var parts = URLComponents(string: server), let host = parts.host, let user = parts.user else {
-      throw MissingServer()
-    }
+    guard var parts = URLComponents(string: server) else { throw MissingServer() }
     let name = "motcua_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
-    let admin = try await PostgresConnection.connect(
-      configuration: .init(
-        host: host, port: parts.port ?? 5432, username: user, password: parts.password, database: "postgres",
-        tls: .disable),
-      id: 0, logger: self.logger)
+    let admin = try await self.connect(server, database: "postgres")
     do {
       try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: self.logger)
       for setting in settings {
@@ -45,16 +39,17 @@ enum PostgresTestServer {
     return parts.string!
   }
 
-  /// A connection of its own to the database at `url` (e.g. to hold a lock while a store runs a command).
-  static func connect(_ url: String) async throws -> PostgresConnection {
+  /// A connection of its own to the server at `url`, on its database or on `database` (the test's side door:
+  /// to create databases, or to act on a store's database behind its back).
+  static func connect(_ url: String, database: String? = nil) async throws -> PostgresConnection {
     guard let parts = URLComponents(string: url), let host = parts.host, let user = parts.user else {
       throw MissingServer()
     }
     return try await PostgresConnection.connect(
       configuration: .init(
         host: host, port: parts.port ?? 5432, username: user, password: parts.password,
-        database: String(parts.path.dropFirst()), tls: .disable),
-      id: 1, logger: self.logger)
+        database: database ?? String(parts.path.dropFirst()), tls: .disable),
+      id: 0, logger: self.logger)
   }
 
   /// A running, prepared store on `url`. Its pool runs until the test process ends (pools are small).
