@@ -18,7 +18,14 @@ import sqlite3
 import string
 
 HANOI = dt.timezone(dt.timedelta(hours=7))
-ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # the server's RandomText.lowerBase32
+TIME_ALPHABET = "".join(sorted(ALPHABET))  # TicketIDs.timeAlphabet: sorts as the time does
+
+
+def ticket_id_at(issued_ms: int, rng) -> str:
+    """As TicketIDs.make: tk_, the issue time in ms as 9 characters, 11 random characters."""
+    prefix = "".join(TIME_ALPHABET[(issued_ms >> (5 * position)) & 31] for position in reversed(range(9)))
+    return "tk_" + prefix + "".join(rng.choice(ALPHABET) for _ in range(11))
 TRACKING = "".join(c for c in string.ascii_uppercase + string.digits if c not in "01OI")
 
 
@@ -62,7 +69,7 @@ def write_history(path: str, tickets: int, days: int, seed: int = 1) -> dict:
                 started = called + rng.randrange(5_000, 60_000)
                 done = started + rng.randrange(120_000, 900_000)
                 no_show = rng.random() < 0.05
-                ticket_id = "tk_" + "".join(rng.choice(ALPHABET) for _ in range(20))
+                ticket_id = ticket_id_at(issued, rng)
                 ticket = {
                     "branchID": branch, "callRank": 6, "day": day_text, "id": ticket_id, "issuedAt": issued,
                     "number": f"{prefixes[service]}{number_seq:03d}", "originalServiceID": service,
