@@ -25,7 +25,7 @@ final class SQLiteGroupCommitter: Sendable {
 
   private let pool: DatabasePool
   private let grouping: Bool
-  /// The writer connection's WAL checkpointer: kept alive as long as transactions may run.
+  /// The writer connection's WAL checkpointer (its passes, for tests).
   let checkpointer: WALCheckpointer
   private let state = Mutex(State())
 

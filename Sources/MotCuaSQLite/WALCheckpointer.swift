@@ -6,8 +6,9 @@ import Synchronization
 /// size after every commit (it replaces SQLite's automatic checkpoint), and background checkpoints run on a
 /// connection of their own (`synchronous = FULL`, like the writer: the database file is fsynced after a copy).
 ///
-/// The hook holds this object unretained: whoever runs the writer's transactions must keep it alive (the group
-/// committer does).
+/// The hook holds this object unretained. It lives as long as the writer connection: the store's
+/// `prepareDatabase` closure, which GRDB keeps in that connection's configuration, holds it (and so does the
+/// group committer).
 final class WALCheckpointer: Sendable {
   private let policy: Mutex<WALCheckpointPolicy>
   private let background = Mutex<DatabaseQueue?>(nil)
