@@ -14,7 +14,8 @@ final class WALCheckpointer: Sendable {
   private let background = Mutex<DatabaseQueue?>(nil)
   private let passes = Mutex(Passes())
 
-  /// Checkpoints run so far, by connection (for tests and diagnostics).
+  /// Checkpoints so far, by connection (for tests and diagnostics): background passes that copied frames, and
+  /// the writer's fallback passes.
   struct Passes: Equatable, Sendable {
     var background = 0
     var writer = 0
@@ -65,8 +66,9 @@ final class WALCheckpointer: Sendable {
       }
       queue.asyncWriteWithoutTransaction { db in
         // A failure (busy past the timeout, an I/O error) leaves the frames to the writer's fallback.
-        _ = try? db.checkpoint(.passive)
-        self.passes.withLock { $0.background += 1 }
+        if let copied = try? db.checkpoint(.passive).checkpointedFrameCount, copied > 0 {
+          self.passes.withLock { $0.background += 1 }
+        }
         self.policy.withLock { $0.backgroundFinished() }
       }
     }

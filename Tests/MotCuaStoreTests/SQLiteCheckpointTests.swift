@@ -42,7 +42,7 @@ import Testing
   }
 
   /// 1,200 tickets issued 100 at a time through a store whose checkpoints start at 16 frames: background passes
-  /// run, and the WAL stays a small multiple of one batch (~0.4 MB seen). Without checkpoints it holds every page
+  /// copy frames (the writer's fallback alone would also keep the WAL small), and the WAL stays a small multiple of one batch (~0.4 MB seen). Without checkpoints it holds every page
   /// written: 2.8 MB after 600 tickets, seen with the hook doing nothing.
   @Test func underConcurrentWritesTheWALIsCheckpointedInTheBackgroundAndStaysSmall() async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-\(UUID().uuidString)")
