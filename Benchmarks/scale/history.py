@@ -40,6 +40,9 @@ def write_history(path: str, tickets: int, days: int, seed: int = 1) -> dict:
     rng = random.Random(seed)
     db = sqlite3.connect(path)
     db.execute("PRAGMA synchronous = OFF")
+    # A day's rows touch every branch's part of each index: with SQLite's default 2 MB cache those pages are read
+    # and written again for every few rows once the file outgrows the cache (10M tickets took hours).
+    db.execute("PRAGMA cache_size = -1048576")  # 1 GiB
     if db.execute("SELECT (SELECT COUNT(*) FROM tickets) + (SELECT COUNT(*) FROM events)").fetchone()[0]:
         raise SystemExit(f"{path} holds tickets or events already: history is written into a fresh database")
     prefixes = dict(db.execute("SELECT id, prefix FROM services"))

@@ -160,6 +160,73 @@ enum SQLiteMigrations {
           """
       )
     }
+    migrator.registerMigration("2026-11-28-clustered-tables") { db in
+      // Tables keyed by text become WITHOUT ROWID: the row lives in its primary key's b-tree, so a write finds
+      // and changes one b-tree, not a key index and then the table (an issue wrote 15 b-trees, now 12). The events
+      // table keeps its rowid: its rows hold a ticket's JSON, too large to repeat in a key b-tree's interior
+      // pages. `tickets_report` (branch, day) is dropped: the unique (branch, day, number) index serves it.
+      // GRDB runs this with foreign keys off and checks them at the end.
+      try db.execute(
+        sql: """
+          CREATE TABLE tickets_clustered (
+            id TEXT PRIMARY KEY, branch_id TEXT NOT NULL REFERENCES branches(id),
+            service_id TEXT NOT NULL REFERENCES services(id), original_service_id TEXT NOT NULL,
+            day TEXT NOT NULL, sequence INTEGER NOT NULL, number TEXT NOT NULL, priority INTEGER NOT NULL,
+            call_rank INTEGER NOT NULL, state TEXT NOT NULL, issued_at INTEGER NOT NULL, called_at INTEGER,
+            serving_started_at INTEGER, completed_at INTEGER, counter_id TEXT, recall_count INTEGER NOT NULL,
+            tracking_code TEXT NOT NULL, lease_id TEXT, clock_skew_seconds INTEGER, due_at INTEGER,
+            predicted_mean_seconds INTEGER, predicted_p50_seconds INTEGER, predicted_p90_seconds INTEGER,
+            UNIQUE (branch_id, day, number),
+            UNIQUE (branch_id, original_service_id, day, sequence)) WITHOUT ROWID;
+          INSERT INTO tickets_clustered SELECT id, branch_id, service_id, original_service_id, day, sequence, number,
+            priority, call_rank, state, issued_at, called_at, serving_started_at, completed_at, counter_id,
+            recall_count, tracking_code, lease_id, clock_skew_seconds, due_at, predicted_mean_seconds,
+            predicted_p50_seconds, predicted_p90_seconds FROM tickets;
+          DROP TABLE tickets;
+          ALTER TABLE tickets_clustered RENAME TO tickets;
+          CREATE INDEX tickets_waiting ON tickets (branch_id, day, state, service_id, call_rank, issued_at, id, due_at);
+          CREATE INDEX tickets_active ON tickets (state, day);
+          CREATE TRIGGER waiting_counts_insert AFTER INSERT ON tickets WHEN NEW.state = 'WAITING' BEGIN
+            INSERT INTO waiting_counts (branch_id, day, service_id, n) VALUES (NEW.branch_id, NEW.day, NEW.service_id, 1)
+              ON CONFLICT (branch_id, day, service_id) DO UPDATE SET n = n + 1;
+          END;
+          CREATE TRIGGER waiting_counts_update AFTER UPDATE OF state, service_id, branch_id, day ON tickets
+            WHEN OLD.state = 'WAITING' OR NEW.state = 'WAITING' BEGIN
+            UPDATE waiting_counts SET n = n - 1
+              WHERE OLD.state = 'WAITING' AND branch_id = OLD.branch_id AND day = OLD.day AND service_id = OLD.service_id;
+            INSERT INTO waiting_counts (branch_id, day, service_id, n)
+              SELECT NEW.branch_id, NEW.day, NEW.service_id, 1 WHERE NEW.state = 'WAITING'
+              ON CONFLICT (branch_id, day, service_id) DO UPDATE SET n = n + 1;
+          END;
+          CREATE TRIGGER waiting_counts_delete AFTER DELETE ON tickets WHEN OLD.state = 'WAITING' BEGIN
+            UPDATE waiting_counts SET n = n - 1
+              WHERE branch_id = OLD.branch_id AND day = OLD.day AND service_id = OLD.service_id;
+          END;
+
+          CREATE TABLE idempotency_clustered (
+            principal TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, ticket_id TEXT,
+            lease_id TEXT, created_at INTEGER NOT NULL,
+            PRIMARY KEY (principal, key)) WITHOUT ROWID;
+          INSERT INTO idempotency_clustered SELECT principal, key, fingerprint, ticket_id, lease_id, created_at
+            FROM idempotency;
+          DROP TABLE idempotency;
+          ALTER TABLE idempotency_clustered RENAME TO idempotency;
+
+          CREATE TABLE number_sequences_clustered (
+            branch_id TEXT NOT NULL, service_id TEXT NOT NULL, day TEXT NOT NULL, last_sequence INTEGER NOT NULL,
+            PRIMARY KEY (branch_id, service_id, day)) WITHOUT ROWID;
+          INSERT INTO number_sequences_clustered SELECT branch_id, service_id, day, last_sequence FROM number_sequences;
+          DROP TABLE number_sequences;
+          ALTER TABLE number_sequences_clustered RENAME TO number_sequences;
+
+          CREATE TABLE branch_sequences_clustered (
+            branch_id TEXT PRIMARY KEY, last_sequence INTEGER NOT NULL) WITHOUT ROWID;
+          INSERT INTO branch_sequences_clustered SELECT branch_id, last_sequence FROM branch_sequences;
+          DROP TABLE branch_sequences;
+          ALTER TABLE branch_sequences_clustered RENAME TO branch_sequences;
+          """
+      )
+    }
     return migrator
   }
 }

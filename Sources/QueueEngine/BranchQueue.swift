@@ -87,16 +87,21 @@ public struct BranchQueue: Sendable {
   }
 
   private mutating func insertWaiting(_ ticket: Ticket) {
-    var list = self.waiting[ticket.serviceID, default: []]
+    let position = self.waiting[ticket.serviceID].map { Self.insertionPoint(of: ticket, in: $0) } ?? 0
+    // In place: a copy of the list taken out of the dictionary would make the insert copy every ticket in it.
+    self.waiting[ticket.serviceID, default: []].insert(ticket, at: position)
+    self.waitingService[ticket.id] = ticket.serviceID
+  }
+
+  /// Where `ticket` goes in `list` (in call order): after every ticket that precedes it.
+  private static func insertionPoint(of ticket: Ticket, in list: [Ticket]) -> Int {
     var low = 0
     var high = list.count
     while low < high {
       let mid = (low + high) / 2
       if QueueOrder.precedes(list[mid], ticket) { low = mid + 1 } else { high = mid }
     }
-    list.insert(ticket, at: low)
-    self.waiting[ticket.serviceID] = list
-    self.waitingService[ticket.id] = ticket.serviceID
+    return low
   }
 
   private static func index(_ waiting: [ServiceID: [Ticket]]) -> [TicketID: ServiceID] {

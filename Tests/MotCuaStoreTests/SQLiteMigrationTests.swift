@@ -9,13 +9,7 @@ import Testing
   /// two services, upgrades to counts of its waiting tickets, which the triggers then keep. Negative control:
   /// without the migration's backfill, both expectations fail.
   @Test func anUpgradedDatabaseCountsTheTicketsAlreadyWaiting() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-mig-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    var configuration = Configuration()
-    configuration.foreignKeysEnabled = false  // tickets only: no branches or services seeded
-    let queue = try DatabaseQueue(
-      path: directory.appendingPathComponent("old.sqlite").path, configuration: configuration)
-    try SQLiteMigrations.migrator.migrate(queue, upTo: "2026-11-27-staff")
+    let queue = try Self.database(migratedUpTo: "2026-11-27-staff")
     let rows: [(branch: String, service: String, day: String, state: String)] = [
       ("b1", "s1", "2026-11-27", "WAITING"), ("b1", "s1", "2026-11-27", "WAITING"),
       ("b1", "s1", "2026-11-27", "WAITING"), ("b1", "s1", "2026-11-27", "COMPLETED"),
@@ -52,5 +46,68 @@ import Testing
       try db.execute(sql: "DELETE FROM tickets WHERE id = 't6'")
     }
     #expect(try counts() == ["b1 2026-11-27 s1": 1, "b1 2026-11-27 s2": 2, "b1 2026-11-26 s1": 1])
+  }
+
+  /// A database from before the clustered tables keeps every row of the tables rebuilt, and the waiting counts'
+  /// triggers (dropped with the old tickets table) are there again. Negative control: without re-creating the
+  /// triggers, the count after the call stays 2.
+  @Test func anUpgradedDatabaseKeepsItsRowsAndTriggersInTheClusteredTables() throws {
+    let queue = try Self.database(migratedUpTo: "2026-11-28-waiting-queue")
+    try queue.write { db in
+      for n in 1...2 {
+        try db.execute(
+          sql: """
+            INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
+              call_rank, state, issued_at, called_at, recall_count, tracking_code, lease_id, clock_skew_seconds,
+              due_at, predicted_mean_seconds, predicted_p50_seconds, predicted_p90_seconds)
+            VALUES (?, 'b1', 's1', 's1', '2026-11-28', ?, ?, 1, 2, 'WAITING', 1000, NULL, 0, 'CODE', 'lease', -3,
+              5000, 60, 50, 90)
+            """,
+          arguments: ["t\(n)", n, "A\(n)"])
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO idempotency (principal, key, fingerprint, ticket_id, lease_id, created_at)
+            VALUES ('kiosk', 'k1', 'f1', 't1', NULL, 1000);
+          INSERT INTO number_sequences (branch_id, service_id, day, last_sequence) VALUES ('b1', 's1', '2026-11-28', 2);
+          INSERT INTO branch_sequences (branch_id, last_sequence) VALUES ('b1', 2);
+          INSERT INTO feedback (ticket_id, score, comment, at) VALUES ('t2', 5, 'fast', 2000);
+          """)
+    }
+    let tables = ["tickets", "idempotency", "number_sequences", "branch_sequences", "feedback"]
+    func contents() throws -> [String: [Row]] {
+      try queue.read { db in
+        try tables.reduce(into: [:]) { $0[$1] = try Row.fetchAll(db, sql: "SELECT * FROM \($1) ORDER BY 1, 2") }
+      }
+    }
+    let before = try contents()
+    try SQLiteMigrations.migrator.migrate(queue)
+    #expect(try contents() == before)
+    try queue.read { db in
+      for table in tables.dropLast() {
+        let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table])
+        #expect(sql?.hasSuffix("WITHOUT ROWID") == true, "\(table)")
+      }
+      #expect(try String.fetchOne(db, sql: "SELECT name FROM sqlite_master WHERE name = 'tickets_report'") == nil)
+    }
+    func waiting() throws -> Int? {
+      try queue.read { try Int.fetchOne($0, sql: "SELECT n FROM waiting_counts WHERE branch_id = 'b1'") }
+    }
+    #expect(try waiting() == 2)
+    try queue.write { try $0.execute(sql: "UPDATE tickets SET state = 'CALLED' WHERE id = 't1'") }
+    #expect(try waiting() == 1)
+  }
+
+  /// A new database file migrated up to `migration`, foreign keys off (tickets only: no branches or services
+  /// seeded).
+  static func database(migratedUpTo migration: String) throws -> DatabaseQueue {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-mig-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = false
+    let queue = try DatabaseQueue(
+      path: directory.appendingPathComponent("old.sqlite").path, configuration: configuration)
+    try SQLiteMigrations.migrator.migrate(queue, upTo: migration)
+    return queue
   }
 }
