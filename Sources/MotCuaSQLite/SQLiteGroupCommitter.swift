@@ -7,7 +7,9 @@ import Synchronization
 /// writes are not bounded by one fsync each.
 ///
 /// Guarantees:
-/// - A caller is answered only after the transaction holding its command committed (a reply means on disk).
+/// - A caller is answered only after the transaction holding its command committed and was made durable (a reply
+///   means on disk): the writer commits without an fsync and `WALFlusher` fsyncs the WAL off the writer, then
+///   answers, while the writer runs the next batch.
 /// - Commands run in the order they were submitted; each sees the writes of those before it, in the same
 ///   transaction or not (numbering and idempotency hold as with one transaction per command).
 /// - Each command runs in its own savepoint: one that throws — a refusal, a constraint, its caller's deadline
@@ -17,8 +19,9 @@ import Synchronization
 /// - Once submitted, a command runs to its outcome: cancelling the caller neither loses nor repeats it.
 ///
 /// One writer drains the queue on GRDB's writer connection: it takes every command waiting (at most
-/// `batchLimit`), runs them, commits once, answers, and starts again while commands wait; none waits for a timer.
-/// With grouping off, each command is its own transaction (the fsync-bound figure, for benchmarks).
+/// `batchLimit`), runs them, commits once, hands their answers to the flusher, and starts again while commands
+/// wait; none waits for a timer. With grouping off, each command is its own transaction, fsynced in its COMMIT
+/// (the fsync-bound figure, for benchmarks).
 final class SQLiteGroupCommitter: Sendable {
   /// The most commands one transaction holds.
   static let batchLimit = 256
@@ -27,6 +30,8 @@ final class SQLiteGroupCommitter: Sendable {
   private let grouping: Bool
   /// The writer connection's WAL checkpointer (its passes, for tests).
   let checkpointer: WALCheckpointer
+  /// Syncs the WAL before a batch is answered.
+  let flusher: WALFlusher
   private let state = Mutex(State())
 
   private struct State {
@@ -48,12 +53,15 @@ final class SQLiteGroupCommitter: Sendable {
   }
 
   /// - Parameters:
-  ///   - grouping: false runs each command in its own transaction.
+  ///   - grouping: false runs each command in its own transaction; the writer must then commit with
+  ///     `synchronous = FULL`, and with `NORMAL` when true.
   ///   - checkpointer: installed on the pool's writer; its hook runs inside this committer's commits.
-  init(pool: DatabasePool, grouping: Bool, checkpointer: WALCheckpointer) {
+  ///   - flusher: syncs the pool's WAL (with grouping on).
+  init(pool: DatabasePool, grouping: Bool, checkpointer: WALCheckpointer, flusher: WALFlusher) {
     self.pool = pool
     self.grouping = grouping
     self.checkpointer = checkpointer
+    self.flusher = flusher
   }
 
   /// Transactions committed so far (for tests: grouping shows as fewer transactions than commands).
@@ -125,7 +133,7 @@ final class SQLiteGroupCommitter: Sendable {
     }
   }
 
-  /// Runs `batch` in one transaction and answers every command that ran.
+  /// Runs `batch` in one transaction and has every command that ran answered once it is durable.
   ///
   /// - Returns: the commands not run because an earlier one aborted the transaction.
   private func run(_ batch: [Command], _ db: Database) -> ArraySlice<Command> {
@@ -168,10 +176,15 @@ final class SQLiteGroupCommitter: Sendable {
       return batch[outcomes.count...]
     }
     self.state.withLock { $0.committedTransactions += 1 }
-    for (command, outcome) in zip(batch, outcomes) {
-      switch outcome {
-      case .success(let acknowledge): acknowledge()
-      case .failure(let error): command.fail(error)
+    // Refusals wait too: they may rest on an earlier command's writes (a key already used, a full slot).
+    let answers = zip(batch, outcomes)
+    self.flusher.afterSync { synced in
+      for (command, outcome) in answers {
+        switch (outcome, synced) {
+        case (.success(let acknowledge), .success): acknowledge()
+        case (.success, .failure(let error)): command.fail(error)
+        case (.failure(let error), _): command.fail(error)
+        }
       }
     }
     return []

@@ -5,9 +5,10 @@ public import MotCuaStore
 public import Appointments
 public import QueueEngine
 
-/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a command's reply is sent only
-/// after its transaction is on disk. One writer applies the commands; concurrent ones share a transaction
-/// (group commit, `SQLiteGroupCommitter`), each in its own savepoint.
+/// The embedded store: one SQLite file in WAL mode; a command's reply is sent only after its transaction is on
+/// disk. One writer applies the commands; concurrent ones share a transaction (group commit,
+/// `SQLiteGroupCommitter`), each in its own savepoint, and the WAL is fsynced off the writer before they are
+/// answered (`WALFlusher`).
 ///
 /// Commands and reads use `Database.cachedStatement(sql:)`: each statement is compiled once per connection, so
 /// its SQL text must not vary with the arguments (a list goes in as one JSON array, read with `json_each`).
@@ -49,11 +50,16 @@ public final class SQLiteStore: MotCuaStore {
     self.path = path
     self.pool = try DatabasePool(path: path, configuration: config)
     // GRDB's pool sets the writer to `synchronous = NORMAL` when it turns WAL on, after `prepareDatabase`: in WAL
-    // mode that commits without an fsync, so an acknowledged command could be lost with the power. Back to FULL.
-    try self.pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+    // mode that commits without an fsync. With group commit that is what the writer wants, because the flusher
+    // fsyncs the WAL before any answer; alone, each COMMIT must fsync (FULL).
+    try self.pool.writeWithoutTransaction {
+      try $0.execute(sql: groupCommit ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL")
+    }
     try checkpointer.openBackground(path: path)
     try SQLiteMigrations.migrator.migrate(self.pool)
-    self.committer = SQLiteGroupCommitter(pool: self.pool, grouping: groupCommit, checkpointer: checkpointer)
+    let wal = WALFile(databasePath: path)
+    self.committer = SQLiteGroupCommitter(
+      pool: self.pool, grouping: groupCommit, checkpointer: checkpointer, flusher: WALFlusher(sync: wal.sync))
   }
 
   /// Applies `body` as one command and returns once it is on disk; it is rolled back instead once the

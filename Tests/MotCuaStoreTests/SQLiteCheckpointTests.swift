@@ -8,15 +8,17 @@ import Testing
 /// Durability settings and WAL checkpoints off the writer: the policy's decisions, and a real store under
 /// concurrent writes.
 @Suite struct SQLiteCheckpointTests {
-  /// A reply means on disk: the writer commits with `synchronous = FULL` (2), which fsyncs the WAL at every commit.
-  /// GRDB's pool sets NORMAL (1) when it turns WAL on, after the store's own settings; without the store setting
-  /// it back this reads 1.
-  @Test func theWriterCommitsWithSynchronousFull() async throws {
+  /// Alone, a command's COMMIT fsyncs the WAL: the writer commits with `synchronous = FULL` (2). With group commit
+  /// it commits with `NORMAL` (1) and `WALFlusher` fsyncs before answering (`SQLiteWALFlusherTests`). GRDB's pool
+  /// sets NORMAL when it turns WAL on, after the store's own settings; without the store setting FULL back, the
+  /// first case reads 1.
+  @Test(arguments: [(false, 2), (true, 1)])
+  func theWriterCommitsWithFullSynchronousOnlyWhenCommittingAlone(groupCommit: Bool, expected: Int) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("motcua-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let store = try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path)
+    let store = try SQLiteStore(path: directory.appendingPathComponent("store.sqlite").path, groupCommit: groupCommit)
     let writer = try await store.pool.write { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
-    #expect(writer == 2)
+    #expect(writer == expected)
     let journal = try await store.pool.write { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
     #expect(journal == "wal")
   }
