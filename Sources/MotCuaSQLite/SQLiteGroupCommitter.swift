@@ -1,4 +1,5 @@
 import GRDB
+import MotCuaDomain
 import MotCuaStore
 import StageCPU
 import Synchronization
@@ -182,12 +183,20 @@ final class SQLiteGroupCommitter: Sendable {
       for (command, outcome) in answers {
         switch (outcome, synced) {
         case (.success(let acknowledge), .success): acknowledge()
-        case (.success, .failure(let error)): command.fail(error)
+        case (.success, .failure(let error)): command.fail(Self.notDurable(error))
         case (.failure(let error), _): command.fail(error)
         }
       }
     }
     return []
+  }
+
+  /// What a command whose transaction committed but could not be synced is told.
+  static func notDurable(_ error: any Error) -> DomainError {
+    .init(
+      .unavailable,
+      "the server could not make the change durable (\(error)), so it may or may not have been applied; the server "
+        + "needs a restart: then read the result before repeating a command that has no idempotency key")
   }
 
   /// Runs `body` in a savepoint, rolled back if it throws. GRDB's `inSavepoint` prepares its statements at every
