@@ -13,10 +13,14 @@ public enum Tokens {
 
   /// The hex SHA-256 the store keeps.
   public static func hash(_ token: String) -> String {
-    SHA256.hash(data: Array(token.utf8)).map { byte in
-      let hex = String(byte, radix: 16)
-      return byte < 16 ? "0" + hex : hex
-    }.joined()
+    let digits = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
+    hex.reserveCapacity(64)
+    for byte in SHA256.hash(data: Array(token.utf8)) {  // every call hashes its token: no string per byte
+      hex.append(digits[Int(byte >> 4)])
+      hex.append(digits[Int(byte & 15)])
+    }
+    return String(decoding: hex, as: UTF8.self)
   }
 
   private static func base64URL(_ bytes: [UInt8]) -> String {
