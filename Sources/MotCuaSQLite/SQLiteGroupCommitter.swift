@@ -93,6 +93,15 @@ final class SQLiteGroupCommitter: Sendable {
     }
   }
 
+  /// Returns once everything committed so far is durable.
+  ///
+  /// - Throws: `notDurable` if the WAL could not be synced.
+  func durable() async throws {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+      self.flusher.afterSync { synced in continuation.resume(with: synced.mapError(Self.notDurable)) }
+    }
+  }
+
   /// One command, one transaction.
   private func writeAlone<T: Sendable>(
     deadline: ContinuousClock.Instant?, _ body: @escaping @Sendable (Database) throws -> T
@@ -130,6 +139,12 @@ final class SQLiteGroupCommitter: Sendable {
         return batch
       }
       guard !batch.isEmpty else { return }
+      if let failure = self.flusher.failure {
+        // The disk failed a sync: apply nothing more (what was committed may be lost; a restart recovers).
+        for command in batch { command.fail(Self.notDurable(failure)) }
+        retry = []
+        continue
+      }
       retry = StageCPU.shared.measure(.store) { self.run(batch, db) }
     }
   }
@@ -168,23 +183,29 @@ final class SQLiteGroupCommitter: Sendable {
         for command in batch { command.fail(error) }
         return []
       }
-      for (command, outcome) in zip(batch, outcomes) {
-        switch outcome {
-        case .success: command.fail(error)
-        case .failure(let own): command.fail(own)
+      // After the sync of what came before: a refusal may rest on an earlier batch's writes.
+      let answers = zip(batch, outcomes)
+      self.flusher.afterSync { synced in
+        for (command, outcome) in answers {
+          switch (outcome, synced) {
+          case (_, .failure(let syncError)): command.fail(Self.notDurable(syncError))
+          case (.success, .success): command.fail(error)
+          case (.failure(let own), .success): command.fail(own)
+          }
         }
       }
       return batch[outcomes.count...]
     }
     self.state.withLock { $0.committedTransactions += 1 }
-    // Refusals wait too: they may rest on an earlier command's writes (a key already used, a full slot).
+    // Refusals wait too: they may rest on an earlier command's writes (a key already used, a full slot); after a
+    // failed sync nothing of the batch can be vouched for.
     let answers = zip(batch, outcomes)
     self.flusher.afterSync { synced in
       for (command, outcome) in answers {
         switch (outcome, synced) {
+        case (_, .failure(let error)): command.fail(Self.notDurable(error))
         case (.success(let acknowledge), .success): acknowledge()
-        case (.success, .failure(let error)): command.fail(Self.notDurable(error))
-        case (.failure(let error), _): command.fail(error)
+        case (.failure(let error), .success): command.fail(error)
         }
       }
     }

@@ -19,6 +19,8 @@ public final class SQLiteStore: MotCuaStore {
   /// Test-only switch for the booking suite's negative control: false lets a slot be booked over capacity.
   let enforceCapacity: Bool
   let committer: SQLiteGroupCommitter
+  /// The WAL file the committer's flusher syncs.
+  let wal: WALFile
 
   /// Opens (creating if needed) the database at `path` and runs pending migrations.
   ///
@@ -58,6 +60,7 @@ public final class SQLiteStore: MotCuaStore {
     try checkpointer.openBackground(path: path)
     try SQLiteMigrations.migrator.migrate(self.pool)
     let wal = WALFile(databasePath: path)
+    self.wal = wal
     self.committer = SQLiteGroupCommitter(
       pool: self.pool, grouping: groupCommit, checkpointer: checkpointer, flusher: WALFlusher(sync: wal.sync))
   }
@@ -118,17 +121,32 @@ public final class SQLiteStore: MotCuaStore {
   }
 
   public func earlierTicket(principal: String, key: String, fingerprint: String) async throws -> Ticket? {
-    try await self.pool.read { db in
-      try Self.idempotent(db, principal: principal, key: key, fingerprint: fingerprint)
+    try await self.answeredWhenDurable {
+      try await self.pool.read { db in
+        try Self.idempotent(db, principal: principal, key: key, fingerprint: fingerprint)
+      }
     }
   }
 
   public func earlierBooking(scope: String, key: String, fingerprint: String) async throws -> Booking? {
-    try await self.pool.read { db in
-      guard let id = try Self.earlierResult(db, principal: scope, key: key, fingerprint: fingerprint)?.leaseID
-      else { return nil }
-      return try Self.booking(db, id: id)
+    try await self.answeredWhenDurable {
+      try await self.pool.read { db in
+        guard let id = try Self.earlierResult(db, principal: scope, key: key, fingerprint: fingerprint)?.leaseID
+        else { return nil }
+        return try Self.booking(db, id: id)
+      }
     }
+  }
+
+  /// What `read` found of an earlier command, returned once everything committed before the read is durable.
+  /// A read sees a batch as soon as it commits, while its WAL sync may still run (`WALFlusher`): a retry must not
+  /// be told of a result (or refused for a key) before the command that made it would be answered.
+  private func answeredWhenDurable<T: Sendable>(_ read: () async throws -> T?) async throws -> T? {
+    let found: Result<T?, any Error>
+    do { found = .success(try await read()) } catch { found = .failure(error) }
+    if case .success(nil) = found { return nil }  // nothing earlier: the caller writes, and waits then
+    try await self.committer.durable()
+    return try found.get()
   }
 
   public func leaseNumbers(_ command: LeaseNumbersCommand) async throws -> NumberLease {

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Runs `WALCheckpointPolicy` for one database: a `sqlite3_wal_hook` on the writer connection reports the WAL's
 /// size after every commit (it replaces SQLite's automatic checkpoint), and background checkpoints run on a
-/// connection of their own (`synchronous = FULL`, like the writer: the database file is fsynced after a copy).
+/// connection of their own (`synchronous = FULL`: the WAL is fsynced before a copy and the database file after).
 ///
 /// The hook holds this object unretained. It lives as long as the writer connection: the store's
 /// `prepareDatabase` closure, which GRDB keeps in that connection's configuration, holds it (and so does the

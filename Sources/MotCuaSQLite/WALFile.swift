@@ -37,10 +37,29 @@ final class WALFile: Sendable {
         handle = nil
         let descriptor = open(self.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SyncFailed(step: "open", path: self.path, code: errno) }
-        handle = (descriptor, UInt64(status.st_ino))
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0 else {
+          let code = errno
+          close(descriptor)
+          throw SyncFailed(step: "inspect", path: self.path, code: code)
+        }
+        handle = (descriptor, UInt64(opened.st_ino))  // the file opened, should the path have changed meanwhile
         try Self.syncDirectory(of: self.path)
       }
-      guard fdatasync(handle!.descriptor) == 0 else { throw SyncFailed(step: "fsync", path: self.path, code: errno) }
+      try Self.flush(handle!.descriptor, step: "fsync", path: self.path)
+    }
+  }
+
+  /// Flushes the file's data to the disk (on Darwin through the drive's cache too), retrying when interrupted.
+  private static func flush(_ descriptor: Int32, step: String, path: String) throws {
+    while true {
+      #if canImport(Darwin)
+        let result = fcntl(descriptor, F_FULLFSYNC)
+      #else
+        let result = fdatasync(descriptor)
+      #endif
+      if result == 0 { return }
+      guard errno == EINTR else { throw SyncFailed(step: step, path: path, code: errno) }
     }
   }
 
@@ -52,6 +71,6 @@ final class WALFile: Sendable {
     let descriptor = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else { throw SyncFailed(step: "open the directory of", path: path, code: errno) }
     defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw SyncFailed(step: "fsync the directory of", path: path, code: errno) }
+    try Self.flush(descriptor, step: "fsync the directory of", path: path)
   }
 }

@@ -19,7 +19,8 @@ import Synchronization
 ///
 /// Answers go out in the order they were handed over. A sync that fails poisons the flusher: that batch and every
 /// later one fail with the error (after a failed fsync the kernel may have dropped the pages, so a later fsync
-/// that succeeds proves nothing); the server must be restarted to recover from the file.
+/// that succeeds proves nothing), and the committer applies nothing more; the server must be restarted to recover
+/// from the file.
 final class WALFlusher: Sendable {
   /// Makes everything written to the WAL so far durable.
   typealias Sync = @Sendable () throws -> Void
@@ -44,6 +45,9 @@ final class WALFlusher: Sendable {
 
   /// Syncs made so far (for tests: several batches share one when they arrive during a sync).
   var syncsSoFar: Int { self.state.withLock { $0.syncs } }
+
+  /// The error of the sync that failed, if one did: nothing written since can be vouched for.
+  var failure: (any Error)? { self.state.withLock { $0.failure } }
 
   /// Calls `answer` once everything written to the WAL before this call is durable (or the sync failed).
   func afterSync(_ answer: @escaping Answer) {

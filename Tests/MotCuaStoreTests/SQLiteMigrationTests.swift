@@ -88,7 +88,16 @@ import Testing
         let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [table])
         #expect(sql?.hasSuffix("WITHOUT ROWID") == true, "\(table)")
       }
-      #expect(try String.fetchOne(db, sql: "SELECT name FROM sqlite_master WHERE name = 'tickets_report'") == nil)
+      let schema = try Row.fetchAll(
+        db, sql: "SELECT type, name FROM sqlite_master WHERE tbl_name = 'tickets' AND sql IS NOT NULL ORDER BY name"
+      ).map { "\($0["type"] as String) \($0["name"] as String)" }
+      #expect(
+        schema == [
+          "table tickets", "index tickets_active", "index tickets_waiting", "trigger waiting_counts_delete",
+          "trigger waiting_counts_insert", "trigger waiting_counts_update",
+        ])  // the unique constraints' automatic indexes have no SQL; tickets_report is gone
+      let unique = try Row.fetchAll(db, sql: "PRAGMA index_list(tickets)").filter { $0["unique"] as Bool }.count
+      #expect(unique == 3)  // the primary key and the two UNIQUE constraints
     }
     func waiting() throws -> Int? {
       try queue.read { try Int.fetchOne($0, sql: "SELECT n FROM waiting_counts WHERE branch_id = 'b1'") }

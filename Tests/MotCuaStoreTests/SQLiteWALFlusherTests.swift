@@ -93,8 +93,9 @@ import Testing
   struct DiskFailed: Error, Equatable {}
 
   /// A failed sync fails its batch, and every later one without syncing again: after a failed fsync the pages
-  /// may be gone, so a later fsync that succeeds would prove nothing. Callers get UNAVAILABLE, told the change
-  /// may have been applied.
+  /// may be gone, so a later fsync that succeeds would prove nothing; and the committer applies nothing more.
+  /// Callers get UNAVAILABLE, told the change may have been applied. Negative control: without the committer's
+  /// check of the flusher's failure, the later command's row is there (2).
   @Test func aFailedSyncFailsItsBatchAndEveryLaterOne() async throws {
     let (committer, held) = try Self.committer { HeldSync(reader: $0, failure: DiskFailed()) }
     let insert: @Sendable () async -> Result<Void, any Error> = {
@@ -115,6 +116,8 @@ import Testing
       }
     }
     #expect(held.began == 1)
+    // The later command was not applied: the committer applies nothing once a sync failed.
+    #expect(try await held.reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM t") } == 1)
   }
 
   /// The real sync flushes the database's WAL file, and follows the path to a new file should the old one be
@@ -143,5 +146,40 @@ import Testing
     #expect(other.syncedInode != first)
     try FileManager.default.removeItem(atPath: other.path)
     #expect { try other.sync() } throws: { "\($0)".contains("could not find \(other.path)") }
+  }
+
+  /// Through the store: a command's answer came after a sync of the database's own WAL file, and a retry that
+  /// finds the command's result by its key (read apart from the writer, where a batch shows before its sync) is
+  /// answered only after a sync that began after the read. Negative controls: without the wait in `earlierTicket`
+  /// the retry is answered while the flusher is held; with the store's flusher syncing another (missing) file,
+  /// the issue fails UNAVAILABLE.
+  @Test func theStoreSyncsItsWALAndAnswersARetryOnlyAfterASync() async throws {
+    let store = try await SQLiteGroupCommitTests.makeStore()
+    var f = StoreFixture()
+    let command = f.issue(key: "retried")
+    let ticket = try #require(try await store.issueTicket(command).ticket)
+    let walInode = (try FileManager.default.attributesOfItem(atPath: store.path + "-wal")[.systemFileNumber]
+      as? NSNumber)?.uint64Value
+    #expect(store.wal.syncedInode == walInode && walInode != nil)
+
+    // Hold the flusher: an answer it runs waits here.
+    let gate = DispatchSemaphore(value: 0)
+    let holding = Mutex(false)
+    store.committer.flusher.afterSync { _ in
+      holding.withLock { $0 = true }
+      _ = gate.wait(timeout: .now() + 20)
+    }
+    try await Self.waitUntil { holding.withLock { $0 } }
+    let answered = Mutex<Ticket?>(nil)
+    async let retry: Ticket? = {
+      let found = try await store.earlierTicket(
+        principal: command.principalID, key: "retried", fingerprint: command.fingerprint)
+      answered.withLock { $0 = found }
+      return found
+    }()
+    try await Task.sleep(for: .milliseconds(150))
+    #expect(answered.withLock { $0 } == nil)
+    gate.signal()
+    #expect(try await retry == ticket)
   }
 }
