@@ -403,7 +403,7 @@ public final class SQLiteStore: MotCuaStore {
 
   public func ticketOutcomes(branch: BranchID, from: LocalDate, to: LocalDate) async throws -> [TicketOutcome] {
     try await self.pool.read { db in
-      try Row.fetchAll(
+      try Array(Row.fetchCursor(
         db.cachedStatement(
           sql: """
             SELECT t.service_id, t.state, t.issued_at, t.called_at, t.predicted_p50_seconds, t.predicted_p90_seconds,
@@ -411,14 +411,14 @@ public final class SQLiteStore: MotCuaStore {
             WHERE t.branch_id = ? AND t.day BETWEEN ? AND ?
             """),
         arguments: [branch.rawValue, from.description, to.description]
-      ).map { row in
+      ).map { row in  // a cursor: a year of a branch is ~300,000 rows, each only until its outcome is made
         TicketOutcome(
           serviceID: ServiceID(row["service_id"]), state: TicketState(rawValue: row["state"]) ?? .waiting,
           issuedAt: Instant(millisecondsSinceEpoch: row["issued_at"]),
           calledAt: (row["called_at"] as Int64?).map(Instant.init(millisecondsSinceEpoch:)),
           predictedP50Seconds: row["predicted_p50_seconds"], predictedP90Seconds: row["predicted_p90_seconds"],
           feedbackScore: row["score"])
-      }
+      })
     }
   }
 

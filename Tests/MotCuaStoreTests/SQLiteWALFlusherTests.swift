@@ -27,7 +27,7 @@ import Testing
         $0.began += 1
         $0.rowsSeen.append(rows)
       }
-      _ = self.gate.wait(timeout: .now() + 20)  // a failed test still ends
+      _ = self.gate.wait(timeout: .now() + 120)  // a failed test still ends
       if let failure { throw failure }
     }
 
@@ -50,7 +50,7 @@ import Testing
   }
 
   static func waitUntil(_ condition: () -> Bool) async throws {
-    let limit = ContinuousClock.now.advanced(by: .seconds(10))
+    let limit = ContinuousClock.now.advanced(by: .seconds(60))  // generous: other suites can keep the pool busy
     while !condition() {
       try #require(ContinuousClock.now < limit, "timed out")
       try await Task.sleep(for: .milliseconds(1))
@@ -167,7 +167,7 @@ import Testing
     let holding = Mutex(false)
     store.committer.flusher.afterSync { _ in
       holding.withLock { $0 = true }
-      _ = gate.wait(timeout: .now() + 20)
+      _ = gate.wait(timeout: .now() + 120)
     }
     try await Self.waitUntil { holding.withLock { $0 } }
     let answered = Mutex<Ticket?>(nil)
