@@ -28,6 +28,7 @@ PATTERNS = [
     ("    fsync", "fsync"),
     ("  pwrite", "pwrite"),
     ("savepoints (inclusive)", "inSavepoint"),
+    ("WAL flusher (fsync off the writer, then the answers)", "WALFlusher"),
     ("wait prediction", "WaitPrediction"),
     ("live views (BranchHub.publish)", "BranchHub"),
     ("kiosk suggestion", "suggestion"),

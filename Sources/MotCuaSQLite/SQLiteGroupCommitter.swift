@@ -183,33 +183,31 @@ final class SQLiteGroupCommitter: Sendable {
         for command in batch { command.fail(error) }
         return []
       }
-      // After the sync of what came before: a refusal may rest on an earlier batch's writes.
-      let answers = zip(batch, outcomes)
-      self.flusher.afterSync { synced in
-        for (command, outcome) in answers {
-          switch (outcome, synced) {
-          case (_, .failure(let syncError)): command.fail(Self.notDurable(syncError))
-          case (.success, .success): command.fail(error)
-          case (.failure(let own), .success): command.fail(own)
-          }
-        }
-      }
+      self.answerAfterSync(batch, outcomes, transactionFailed: error)
       return batch[outcomes.count...]
     }
     self.state.withLock { $0.committedTransactions += 1 }
-    // Refusals wait too: they may rest on an earlier command's writes (a key already used, a full slot); after a
-    // failed sync nothing of the batch can be vouched for.
+    self.answerAfterSync(batch, outcomes, transactionFailed: nil)
+    return []
+  }
+
+  /// Answers the commands that ran, once everything committed so far is synced: refusals too, since they may rest
+  /// on an earlier command's writes (a key already used, a full slot). A command that succeeded gets the
+  /// transaction's error if it failed; after a failed sync nothing can be vouched for.
+  private func answerAfterSync(
+    _ batch: [Command], _ outcomes: [Result<Acknowledgement, any Error>], transactionFailed: (any Error)?
+  ) {
     let answers = zip(batch, outcomes)
     self.flusher.afterSync { synced in
       for (command, outcome) in answers {
-        switch (outcome, synced) {
-        case (_, .failure(let error)): command.fail(Self.notDurable(error))
-        case (.success(let acknowledge), .success): acknowledge()
-        case (.failure(let error), .success): command.fail(error)
+        switch (outcome, synced, transactionFailed) {
+        case (_, .failure(let syncError), _): command.fail(Self.notDurable(syncError))
+        case (.success, .success, let transactionError?): command.fail(transactionError)
+        case (.success(let acknowledge), .success, nil): acknowledge()
+        case (.failure(let own), .success, _): command.fail(own)
         }
       }
     }
-    return []
   }
 
   /// What a command whose transaction committed but could not be synced is told.
