@@ -29,8 +29,6 @@ final class SQLiteGroupCommitter: Sendable {
 
   private let pool: DatabasePool
   private let grouping: Bool
-  /// The writer connection's WAL checkpointer (its passes, for tests).
-  let checkpointer: WALCheckpointer
   /// Syncs the WAL before a batch is answered.
   let flusher: WALFlusher
   private let state = Mutex(State())
@@ -56,12 +54,10 @@ final class SQLiteGroupCommitter: Sendable {
   /// - Parameters:
   ///   - grouping: false runs each command in its own transaction; the writer must then commit with
   ///     `synchronous = FULL`, and with `NORMAL` when true.
-  ///   - checkpointer: installed on the pool's writer; its hook runs inside this committer's commits.
   ///   - flusher: syncs the pool's WAL (with grouping on).
-  init(pool: DatabasePool, grouping: Bool, checkpointer: WALCheckpointer, flusher: WALFlusher) {
+  init(pool: DatabasePool, grouping: Bool, flusher: WALFlusher) {
     self.pool = pool
     self.grouping = grouping
-    self.checkpointer = checkpointer
     self.flusher = flusher
   }
 

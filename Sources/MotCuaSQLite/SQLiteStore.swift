@@ -21,6 +21,8 @@ public final class SQLiteStore: MotCuaStore {
   let committer: SQLiteGroupCommitter
   /// The WAL file the committer's flusher syncs.
   let wal: WALFile
+  /// The writer's WAL checkpointer: its hook runs inside the committer's commits.
+  let checkpointer: WALCheckpointer
 
   /// Opens (creating if needed) the database at `path` and runs pending migrations.
   ///
@@ -61,8 +63,8 @@ public final class SQLiteStore: MotCuaStore {
     try SQLiteMigrations.migrator.migrate(self.pool)
     let wal = WALFile(databasePath: path)
     self.wal = wal
-    self.committer = SQLiteGroupCommitter(
-      pool: self.pool, grouping: groupCommit, checkpointer: checkpointer, flusher: WALFlusher(sync: wal.sync))
+    self.checkpointer = checkpointer
+    self.committer = SQLiteGroupCommitter(pool: self.pool, grouping: groupCommit, flusher: WALFlusher(sync: wal.sync))
   }
 
   /// Applies `body` as one command and returns once it is on disk; it is rolled back instead once the

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// The hook holds this object unretained. It lives as long as the writer connection: the store's
 /// `prepareDatabase` closure, which GRDB keeps in that connection's configuration, holds it (and so does the
-/// group committer).
+/// store).
 final class WALCheckpointer: Sendable {
   private let policy: Mutex<WALCheckpointPolicy>
   private let background = Mutex<DatabaseQueue?>(nil)

@@ -64,7 +64,7 @@ import Testing
         let wal = try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int ?? 0
         largestWAL = max(largestWAL, wal)
       }
-      let passes = store.committer.checkpointer.passesSoFar
+      let passes = store.checkpointer.passesSoFar
       #expect(passes.background >= 1, "\(passes) largest WAL \(largestWAL)")
     }
     #expect(largestWAL < 2_500_000, "the WAL grew to \(largestWAL) bytes")

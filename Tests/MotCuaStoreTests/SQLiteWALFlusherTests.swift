@@ -45,7 +45,7 @@ import Testing
     try pool.write { try $0.execute(sql: "CREATE TABLE t (x INTEGER)") }
     let held = sync(try DatabaseQueue(path: path))
     let committer = SQLiteGroupCommitter(
-      pool: pool, grouping: true, checkpointer: WALCheckpointer(threshold: 1_000), flusher: WALFlusher(sync: held.sync))
+      pool: pool, grouping: true, flusher: WALFlusher(sync: held.sync))
     return (committer, held)
   }
 
