@@ -220,12 +220,10 @@ public final class SQLiteStore: MotCuaStore {
         throw StoreRefusal.counterHolds(command.counterID, held, closing: false)
       }
       guard !counter.serviceIDs.isEmpty else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
-      guard let row = try Self.nextWaiting(db, command, services: counter.serviceIDs)
+      guard let (waiting, rank) = try Self.nextWaiting(db, command, services: counter.serviceIDs)
       else { return CommandOutcome(ticket: nil, events: [], replayed: false) }
-      let waiting = try Self.ticket(row)
       let called = try TicketLifecycle.apply(.call(counter: command.counterID), to: waiting, at: command.at)
       if let rules = command.appointments {
-        let rank: Int = row["effective_rank"]
         try db.cachedStatement(
           sql: """
             INSERT INTO counter_fairness (counter_id, consecutive_appointment_calls) VALUES (?, ?)
@@ -253,47 +251,91 @@ public final class SQLiteStore: MotCuaStore {
     }
   }
 
-  /// The waiting ticket a counter serving `services` calls next: priority groups, then due appointments, then
-  /// walk-ins by issue time — but a walk-in once this counter called `maxConsecutive` due appointments in a row
-  /// while one waited. The row carries `effective_rank`.
-  private static func nextWaiting(_ db: Database, _ command: CallNextCommand, services: [ServiceID]) throws -> Row? {
-    let appointment = command.appointments?.appointmentRank ?? -1
-    // The services go in as one JSON array, so that the statement's text (and its cache entry) is the same
-    // whatever their number.
-    let serviceList = try JSON.encode(services)
-    // The first in calling order of the waiting tickets whose effective rank is at least `minimumRank`. The
-    // inner query scans and sorts the waiting tickets' entries in the queue index (`tickets_waiting` holds every
-    // column it needs) without reading their rows; only the chosen ticket's row is read.
-    func first(rankedFrom minimumRank: Int) throws -> Row? {
-      try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT tickets.*, next.effective_rank FROM (
-              SELECT id, effective_rank FROM (
-                SELECT id, issued_at,
-                  CASE WHEN due_at IS NOT NULL AND due_at <= ? THEN ? ELSE call_rank END AS effective_rank
-                FROM tickets WHERE branch_id = ? AND day = ? AND state = 'WAITING'
-                  AND service_id IN (SELECT value FROM json_each(?)))
-              WHERE effective_rank >= ? ORDER BY effective_rank, issued_at, id LIMIT 1) AS next
-            JOIN tickets ON tickets.id = next.id
-            """),
-        arguments: [
-          command.at.millisecondsSinceEpoch, appointment, command.branchID.rawValue, command.day.description,
-          serviceList, minimumRank,
-        ])
-    }
-    let best = try first(rankedFrom: Int.min)
-    guard let best, let rules = command.appointments, best["effective_rank"] as Int == rules.appointmentRank else {
-      return best
+  /// The waiting ticket a counter serving `services` calls next, with its effective rank: priority groups, then
+  /// due appointments, then walk-ins by issue time — but a walk-in once this counter called `maxConsecutive` due
+  /// appointments in a row while one waited.
+  private static func nextWaiting(
+    _ db: Database, _ command: CallNextCommand, services: [ServiceID]
+  ) throws -> (ticket: Ticket, rank: Int)? {
+    let appointmentRank = command.appointments?.appointmentRank
+    let best = try Self.firstWaiting(db, command, services: services, appointmentRank: appointmentRank)
+    guard let best, let rules = command.appointments, best.rank == rules.appointmentRank else {
+      return try best.map { (try Self.waitingTicket(db, $0.id), $0.rank) }
     }
     let consecutive =
       try Int.fetchOne(
         db.cachedStatement(sql: "SELECT consecutive_appointment_calls FROM counter_fairness WHERE counter_id = ?"),
         arguments: [command.counterID.rawValue]) ?? 0
-    let walkIn = try first(rankedFrom: rules.walkInRank)
-    return AppointmentFairness.mayCallAppointment(
-      consecutiveAppointmentCalls: consecutive, walkInWaiting: walkIn != nil, max: rules.maxConsecutive)
+    let walkIn = try Self.firstWaiting(
+      db, command, services: services, appointmentRank: appointmentRank, rankedFrom: rules.walkInRank)
+    let chosen =
+      AppointmentFairness.mayCallAppointment(
+        consecutiveAppointmentCalls: consecutive, walkInWaiting: walkIn != nil, max: rules.maxConsecutive)
       ? best : walkIn
+    return try chosen.map { (try Self.waitingTicket(db, $0.id), $0.rank) }
+  }
+
+  /// Where the next ticket is looked up. Each statement reads an index in calling order and stops at its first
+  /// entry, so choosing costs a few seeks, however long the queue (a test checks the plans use no sort).
+  enum NextWaitingSQL {
+    /// A service's first waiting ticket by (call rank, issue time, id) that is not a due appointment.
+    static let notDue = """
+      SELECT id, call_rank, issued_at FROM tickets INDEXED BY tickets_waiting
+      WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND service_id = ? AND call_rank >= ?
+        AND (due_at IS NULL OR due_at > ?)
+      ORDER BY call_rank, issued_at, id LIMIT 1
+      """
+    /// The first due appointment by (check-in time, id) among `services` (a JSON array): the small index of
+    /// waiting appointments is read in that order, passing over those not yet due.
+    static let due = """
+      SELECT id, issued_at FROM tickets INDEXED BY tickets_due_appointments
+      WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND due_at <= ?
+        AND service_id IN (SELECT value FROM json_each(?))
+      ORDER BY issued_at, id LIMIT 1
+      """
+  }
+
+  /// The first in calling order of the waiting tickets of `services` whose effective rank (a due appointment's is
+  /// `appointmentRank`, any other's its call rank) is at least `minimumRank`: each service's first ticket that is
+  /// not a due appointment, and the first due appointment, compared.
+  private static func firstWaiting(
+    _ db: Database, _ command: CallNextCommand, services: [ServiceID], appointmentRank: Int?,
+    rankedFrom minimumRank: Int = Int.min
+  ) throws -> (id: String, rank: Int)? {
+    let now = command.at.millisecondsSinceEpoch
+    var best: (rank: Int, issuedAt: Int64, id: String)?
+    func consider(_ candidate: (rank: Int, issuedAt: Int64, id: String)) {
+      // `QueueOrder`'s key; ids are ASCII, so String order is SQLite's byte order.
+      if best.map({ candidate < $0 }) ?? true { best = candidate }
+    }
+    let notDue = try db.cachedStatement(sql: NextWaitingSQL.notDue)
+    for service in services {
+      if let row = try Row.fetchOne(
+        notDue,
+        arguments: [
+          command.branchID.rawValue, command.day.description, service.rawValue, minimumRank, now,
+        ])
+      {
+        consider((row["call_rank"], row["issued_at"], row["id"]))
+      }
+    }
+    // Without appointment rules (only tests omit them) a due appointment ranks -1, as in the PostgreSQL store.
+    let dueRank = appointmentRank ?? -1
+    if dueRank >= minimumRank,
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: NextWaitingSQL.due),
+        arguments: [command.branchID.rawValue, command.day.description, now, try JSON.encode(services)])
+    {
+      consider((dueRank, row["issued_at"], row["id"]))
+    }
+    return best.map { ($0.id, $0.rank) }
+  }
+
+  private static func waitingTicket(_ db: Database, _ id: String) throws -> Ticket {
+    guard let ticket = try Self.ticket(db, TicketID(id)) else {
+      throw StoreCorruption("the waiting ticket \(id) has no row")
+    }
+    return ticket
   }
 
   public func updateTicket(_ command: UpdateTicketCommand) async throws -> CommandOutcome {

@@ -81,7 +81,7 @@ import Testing
       }
     }
     let before = try contents()
-    try SQLiteMigrations.migrator.migrate(queue)
+    try SQLiteMigrations.migrator.migrate(queue, upTo: "2026-11-28-clustered-tables")
     #expect(try contents() == before)
     try queue.read { db in
       for table in tables.dropLast() {

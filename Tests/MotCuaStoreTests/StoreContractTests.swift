@@ -130,6 +130,53 @@ import Testing
     #expect(try await store.callNext(f.callNext(counter)).ticket == nil)
   }
 
+  /// CallNext calls the ticket `QueueOrder` puts first among the waiting tickets of the counter's services,
+  /// whatever mix of services, priorities, equal issue times and transfers came before. Negative control: a store
+  /// that looked only at the counter's first service fails it.
+  @Test(arguments: StoreDriver.allCases)
+  func callNextCallsTheFirstInQueueOrderAcrossTheCountersServices(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let services = [f.serviceA, f.serviceB, f.catalogue.services[2]].map(\.id)
+    let serves = [
+      f.counters[0].id: [services[0], services[1]], f.counters[1].id: [services[2], services[1], services[0]],
+    ]
+    for (counter, its) in serves { _ = try await store.setCounter(f.open(counter, for: its)) }
+    var state: UInt64 = 7
+    func roll(_ n: Int) -> Int {
+      state = state &* 6364136223846793005 &+ 1442695040888963407
+      return Int((state >> 33) % UInt64(n))
+    }
+    let priorities: [Priority] = [.none, .none, .none, .elderly, .meritoriousService]
+    var called = 0
+    for _ in 0..<300 {
+      let waiting = try await store.activeTickets(branch: f.branch, since: f.day).filter { $0.state == .waiting }
+      switch roll(4) {
+      case 0, 1:
+        // Now and then in the same second as the ticket before: the id breaks the tie.
+        if roll(3) == 0 { f.now = f.now.adding(seconds: -1) }
+        let service = f.catalogue.services[roll(3)]
+        _ = try await store.issueTicket(f.issue(service, priority: priorities[roll(priorities.count)]))
+      case 2:
+        let counter = roll(2) == 0 ? f.counters[0].id : f.counters[1].id
+        let expected = QueueOrder.next(among: waiting, for: Set(serves[counter]!))
+        let ticket = try await store.callNext(f.callNext(counter)).ticket
+        #expect(ticket?.id == expected?.id)
+        if let ticket {
+          called += 1
+          _ = try await store.updateTicket(f.update(ticket.id, .complete(counter: counter)))
+        }
+      default:
+        // A transfer keeps the issue time, so the ticket keeps its place in its new queue.
+        guard !waiting.isEmpty else { continue }
+        let ticket = waiting.sorted { $0.id.rawValue < $1.id.rawValue }[roll(waiting.count)]
+        let to = services.filter { $0 != ticket.serviceID }[roll(2)]
+        _ = try await store.updateTicket(f.update(ticket.id, .transfer(to: to, by: nil)))
+      }
+    }
+    #expect(called > 50)
+  }
+
   @Test(arguments: StoreDriver.allCases)
   func concurrentCallNextFromManyCountersNeverGivesATicketTwice(driver: StoreDriver) async throws {
     let store = try await driver.makeStore().store
