@@ -83,6 +83,10 @@ public final class PostgresStore: SharedStore {
     return try await self.transaction(body)
   }
 
+  /// Always nil: durability is the PostgreSQL server's, and a lost connection is retried (commands fail with
+  /// UNAVAILABLE meanwhile), not a fault that needs a restart.
+  public var fault: String? { nil }
+
   // MARK: Commands
 
   public func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome {

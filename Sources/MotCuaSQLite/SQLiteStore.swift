@@ -73,6 +73,10 @@ public final class SQLiteStore: MotCuaStore {
     try await self.committer.write(body)
   }
 
+  public var fault: String? {
+    self.committer.flusher.failure.map { "the write-ahead log could not be synced to disk (\($0)); restart the server" }
+  }
+
   // MARK: Commands
 
   public func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome {

@@ -1,7 +1,9 @@
 import MotCuaDomain
 import MotCuaProtocol
+import MotCuaStore
 
-/// `grpc.health.v1.Health`: SERVING for the whole server ("") and each service it serves, while it runs.
+/// `grpc.health.v1.Health`: SERVING for the whole server ("") and each service it serves while it runs, and
+/// NOT_SERVING once the store has a fault (a failed fsync: every write is refused until a restart).
 struct HealthHandler: Sendable {
   let core: MotCuaCore
   /// "" (the whole server) and every service served, e.g. "motcua.v1.KioskService".
@@ -20,8 +22,12 @@ struct HealthHandler: Sendable {
       throw DomainError.notFound("unknown service '\(request.service)'")
     }
     var response = Grpc_Health_V1_HealthCheckResponse()
-    response.status = .serving
+    response.status = self.status
     return response
+  }
+
+  private var status: Grpc_Health_V1_HealthCheckResponse.ServingStatus {
+    self.core.store.fault == nil ? .serving : .notServing
   }
 
   func watch(
@@ -30,9 +36,20 @@ struct HealthHandler: Sendable {
   ) async throws {
     try await self.core.admitPublic(call)
     var response = Grpc_Health_V1_HealthCheckResponse()
-    response.status = self.services.contains(request.service) ? .serving : .serviceUnknown
+    guard self.services.contains(request.service) else {
+      response.status = .serviceUnknown
+      try await send(response)
+      while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
+      return
+    }
+    // The status changes at most once (to NOT_SERVING, on a store fault): look every second until it does.
+    response.status = self.status
     try await send(response)
-    // The status never changes while the server runs: hold the stream open until the call ends.
+    while response.status == .serving {
+      try await Task.sleep(for: .seconds(1))
+      response.status = self.status
+    }
+    try await send(response)
     while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
   }
 }

@@ -100,11 +100,17 @@ public final class MotCuaApplication: ServiceLifecycle.Service, Sendable {
   }
 
   /// Every half minute: lapse expired holds, mark bookings not checked in NO_SHOW (their capacity goes back
-  /// to walk-ins), and close the home counters of people whose move is under way. Ends quietly when cancelled
-  /// (graceful shutdown), so that a SIGTERM exits cleanly.
+  /// to walk-ins), close the home counters of people whose move is under way, and log a store fault once (health
+  /// says NOT_SERVING from the moment it happens). Ends quietly when cancelled (graceful shutdown), so that a
+  /// SIGTERM exits cleanly.
   private func sweep() async {
+    var faultLogged = false
     while !Task.isCancelled {
       do { try await Task.sleep(for: .seconds(30)) } catch { return }
+      if !faultLogged, let fault = self.core.store.fault {
+        self.logger.critical("the store refuses every write until the server is restarted", metadata: ["fault": "\(fault)"])
+        faultLogged = true
+      }
       let now = self.core.clock.now()
       do {
         _ = try await self.core.store.sweepBookings(at: now, policy: self.core.options.appointments)

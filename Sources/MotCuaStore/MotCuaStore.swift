@@ -99,4 +99,10 @@ public protocol MotCuaStore: Sendable {
 
   func createToken(_ record: TokenRecord) async throws
   func principal(forTokenHash hash: String) async throws -> Principal?
+
+  // Health
+
+  /// Why the store can no longer vouch for its writes, e.g. a failed fsync of the log; nil while it can. It does
+  /// not clear: the server must be restarted to recover from what is on disk. Health answers NOT_SERVING then.
+  var fault: String? { get }
 }

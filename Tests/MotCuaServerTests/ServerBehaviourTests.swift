@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import MotCuaDomain
 import MotCuaClients
@@ -169,6 +170,27 @@ import Testing
     }
     #expect(codes.prefix(4).allSatisfy { $0 == .ok })
     #expect(codes.contains(.resourceExhausted))
+    await server.stop()
+  }
+
+  /// A store that can no longer sync its log refuses writes with UNAVAILABLE, and health says NOT_SERVING, so a
+  /// load balancer stops sending it work. Here the WAL file is unlinked under the running server, so the next sync
+  /// cannot find it.
+  @Test func aStoreThatCannotSyncItsLogIsNotServing() async throws {
+    let server = try await TestServer.start()
+    let kiosk = try await server.token(.kiosk, branch: Self.branch)
+    try await server.withClient { client in
+      let health = Grpc_Health_V1_Health.Client(wrapping: client)
+      #expect(try await health.check(.init()).status == .serving)
+      _ = try await self.issue(client, token: kiosk, key: "before")
+      try FileManager.default.removeItem(atPath: server.databasePath + "-wal")
+      let refused = await statusCode { _ = try await self.issue(client, token: kiosk, key: "after") }
+      #expect(refused == .unavailable)
+      #expect(try await health.check(.init()).status == .notServing)
+      var kioskService = Grpc_Health_V1_HealthCheckRequest()
+      kioskService.service = "motcua.v1.KioskService"
+      #expect(try await health.check(kioskService).status == .notServing)
+    }
     await server.stop()
   }
 
