@@ -633,6 +633,15 @@ print(f"disk: {fsyncs:,.0f} fsyncs/s (4 KiB append + fsync); SQLite WAL synchron
       f"single-row commits/s — what bounds one transaction per IssueTicket")
 EOF
 fi
+# The SQLite floor: an IssueTicket's statements alone, on one thread (sqlite-floor.py). Its ceiling (tickets/s)
+# against each round's reference is printed in the summary.
+floor_ceiling=
+if [[ " $WORKLOADS " == *" issue "* ]] && (( DISK_PROBE_SECONDS > 0 )); then
+  WORK_DIR=$work python3 "$repo/Benchmarks/performance/sqlite-floor.py" "$NEW" 20000 64 >"$work/floor.txt"
+  sed 1d "$work/floor.txt" | sed 's/^ */SQLite floor: /'
+  floor_ceiling=$(sed -nE 's/.*commit at most ([0-9,]+) tickets.*/\1/p' "$work/floor.txt" | tr -d ,)
+  rm -rf "$(sed -nE '1s/.*one thread, (.*)$/\1/p' "$work/floor.txt")"
+fi
 
 for workload in $WORKLOADS; do
   case "$workload" in issue | pg-issue | cycle) stage_args=("${stage_cpu_args[@]}") ;; *) stage_args=() ;; esac
@@ -674,6 +683,8 @@ for workload in $WORKLOADS; do
           start "$current"; issue_load "$current"; stop "$current"
         done
         rows IssueTicket "$round" "${names[@]}"
+        [[ -n $floor_ceiling ]] && ratios["IssueTicket|SQLite floor ceiling"]+="$(awk -v x="$floor_ceiling" \
+          -v y="${rate[reference]}" 'BEGIN { printf "%.2f", x / y }') "
       done
       ;;
     pg-issue)
@@ -736,5 +747,6 @@ if [[ -n ${ratios[*]+set} ]]; then
 fi
 echo
 echo "goals: PredictWait ≥ 0.8× calls/s; IssueTicket ≥ 0.4×; p99 ≤ 20 ms at 64 streams; watch p99 ≤ 50 ms"
+[[ -n $floor_ceiling ]] && echo "SQLite floor ceiling: the most tickets/s one writer doing nothing but an IssueTicket's statements reaches (sqlite-floor.py), ÷ the reference (calls/s only)"
 [[ -n ${saved:-} ]] && echo "saved: $saved" >&2
 exit 0
