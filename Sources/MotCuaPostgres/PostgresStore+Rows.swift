@@ -76,18 +76,52 @@ extension PostgresStore {
       expiresAt: Instant(millisecondsSinceEpoch: try row("expires_at")))
   }
 
-  /// Issues a waiting ticket with the day's next number of `service` and inserts it.
+  /// Issues a waiting ticket with the day's next number of `service` (or `sequence`, taken already) and inserts
+  /// it.
   static func issueNext(
     _ s: PostgresSession, id: TicketID, branch: BranchID, service: Service, day: LocalDate, priority: Priority,
-    callRank: Int, at: Instant, trackingCode: String, dueAt: Instant?, predicted: WaitEstimate?
+    callRank: Int, at: Instant, trackingCode: String, dueAt: Instant?, predicted: WaitEstimate?, sequence: Int? = nil
   ) async throws -> Ticket {
-    let sequence = try await self.takeNumbers(s, branch, service.id, day, count: 1)
+    let sequence = if let sequence { sequence } else { try await self.takeNumbers(s, branch, service.id, day, count: 1) }
     let ticket = Ticket(
       id: id, branchID: branch, serviceID: service.id, originalServiceID: service.id, day: day, sequence: sequence,
       number: TicketNumber.format(prefix: service.prefix, sequence: sequence), priority: priority,
       callRank: callRank, state: .waiting, issuedAt: at, trackingCode: trackingCode, dueAt: dueAt)
     try await self.insert(s, ticket, predicted: predicted)
     return ticket
+  }
+
+  /// For an online IssueTicket, in one round trip: the ticket an earlier request with this key produced, or else
+  /// the day's next number of the service (taken only for a new key).
+  ///
+  /// - Throws: `failedPrecondition` if the key was used for a different request.
+  static func earlierTicketOrNextNumber(_ s: PostgresSession, _ command: IssueTicketCommand) async throws
+    -> (earlier: TicketID?, sequence: Int?)
+  {
+    guard
+      let row = try await s.row(
+        """
+        WITH earlier AS (
+          SELECT fingerprint, ticket_id FROM idempotency
+          WHERE principal = \(command.principalID) AND key = \(command.idempotencyKey)),
+        taken AS (
+          INSERT INTO number_sequences (branch_id, service_id, day, last_sequence)
+          SELECT \(command.branchID.rawValue), \(command.service.id.rawValue), \(command.day.description), 1
+          WHERE NOT EXISTS (SELECT 1 FROM earlier)
+          ON CONFLICT (branch_id, service_id, day)
+          DO UPDATE SET last_sequence = number_sequences.last_sequence + EXCLUDED.last_sequence
+          RETURNING last_sequence)
+        SELECT (SELECT fingerprint FROM earlier) AS fingerprint, (SELECT ticket_id FROM earlier) AS ticket_id,
+          (SELECT last_sequence FROM taken) AS sequence
+        """)
+    else { throw StoreCorruption("the key lookup returned no row") }
+    if let fingerprint = try row("fingerprint", as: String?.self) {
+      guard fingerprint == command.fingerprint, let id = try row("ticket_id", as: String?.self) else {
+        throw StoreRefusal.keyReused(command.idempotencyKey)
+      }
+      return (TicketID(id), nil)
+    }
+    return (nil, try row("sequence", as: Int.self))
   }
 
   /// Takes `count` numbers from the branch × service × day counter; returns the last one taken. The row stays
@@ -177,7 +211,8 @@ extension PostgresStore {
   }
 
   /// Appends the branch's next event (its sequence taken like a ticket number: gapless, in the transaction) with
-  /// the queue lengths after the change in the services it touched.
+  /// the queue lengths after the change in the services it touched. One statement, so one round trip: the
+  /// sequence, the counts (which see this transaction's earlier changes) and the row.
   static func record(
     _ s: PostgresSession, _ kind: BranchEvent.Kind, at: Instant, actor: String, ticket: Ticket?,
     counter: CounterState?, from: ServiceID? = nil
@@ -185,36 +220,33 @@ extension PostgresStore {
     guard let branch = ticket?.branchID ?? counter?.branchID else {
       preconditionFailure("an event concerns a ticket or a counter")
     }
-    let sequence = try await s.value(
-      """
-      INSERT INTO branch_sequences (branch_id, last_sequence) VALUES (\(branch.rawValue), 1)
-      ON CONFLICT (branch_id) DO UPDATE SET last_sequence = branch_sequences.last_sequence + 1
-      RETURNING last_sequence
-      """, as: Int64.self)!
-    var waitingAfter: [ServiceID: Int] = [:]
-    if let ticket {
-      for service in [ticket.serviceID] + (from.map { [$0] } ?? []) {
-        waitingAfter[service] =
-          try await s.value(
-            """
-            SELECT COUNT(*) FROM tickets WHERE branch_id = \(branch.rawValue) AND day = \(ticket.day.description)
-            AND state = 'WAITING' AND service_id = \(service.rawValue)
-            """, as: Int.self) ?? 0
-      }
-    }
-    let event = BranchEvent(
-      branchID: branch, sequence: UInt64(sequence), kind: kind, at: at, actor: actor, ticket: ticket,
-      counter: counter, fromServiceID: from, waitingAfter: waitingAfter)
-    let waitingJSON = try JSON.encode(Dictionary(uniqueKeysWithValues: waitingAfter.map { ($0.key.rawValue, $0.value) }))
-    try await s.execute(
-      """
-      INSERT INTO events (branch_id, sequence, kind, at, actor, ticket_id, ticket, counter, from_service_id,
-        waiting_after)
-      VALUES (\(branch.rawValue), \(sequence), \(kind.rawValue), \(at.millisecondsSinceEpoch), \(actor),
-        \(ticket?.id.rawValue), \(try ticket.map(JSON.encode)), \(try counter.map(JSON.encode)), \(from?.rawValue),
-        \(waitingJSON))
-      """)
-    return event
+    let services = ticket.map { [$0.serviceID] + (from.map { [$0] } ?? []) } ?? []
+    guard
+      let row = try await s.row(
+        """
+        WITH next AS (
+          INSERT INTO branch_sequences (branch_id, last_sequence) VALUES (\(branch.rawValue), 1)
+          ON CONFLICT (branch_id) DO UPDATE SET last_sequence = branch_sequences.last_sequence + 1
+          RETURNING last_sequence),
+        waiting AS (
+          SELECT COALESCE(json_object_agg(service.id, (
+            SELECT COUNT(*) FROM tickets WHERE branch_id = \(branch.rawValue) AND day = \(ticket?.day.description ?? "")
+              AND state = 'WAITING' AND service_id = service.id)), '{}')::text AS counts
+          FROM unnest(\(services.map(\.rawValue))::text[]) AS service(id))
+        INSERT INTO events (branch_id, sequence, kind, at, actor, ticket_id, ticket, counter, from_service_id,
+          waiting_after)
+        SELECT \(branch.rawValue), next.last_sequence, \(kind.rawValue), \(at.millisecondsSinceEpoch), \(actor),
+          \(ticket?.id.rawValue), \(try ticket.map(JSON.encode)), \(try counter.map(JSON.encode)), \(from?.rawValue),
+          waiting.counts
+        FROM next, waiting
+        RETURNING sequence, waiting_after
+        """)
+    else { throw StoreCorruption("the event of branch \(branch) was not inserted") }
+    let waiting = try JSON.decode([String: Int].self, try row("waiting_after"))
+    return BranchEvent(
+      branchID: branch, sequence: UInt64(try row("sequence", as: Int64.self)), kind: kind, at: at, actor: actor,
+      ticket: ticket, counter: counter, fromServiceID: from,
+      waitingAfter: Dictionary(uniqueKeysWithValues: waiting.map { (ServiceID($0.key), $0.value) }))
   }
 
   static func event(_ row: RowColumns) throws -> BranchEvent {

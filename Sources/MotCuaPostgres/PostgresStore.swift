@@ -91,14 +91,14 @@ public final class PostgresStore: SharedStore {
 
   public func issueTicket(_ command: IssueTicketCommand) async throws -> CommandOutcome {
     try await self.command { s in
-      if let earlier = try await Self.idempotent(
-        s, principal: command.principalID, key: command.idempotencyKey, fingerprint: command.fingerprint)
-      {
-        return CommandOutcome(ticket: earlier, events: [], replayed: true)
-      }
       let ticket: Ticket
       var skew: Int64? = nil
       if let offline = command.offline {
+        if let earlier = try await Self.idempotent(
+          s, principal: command.principalID, key: command.idempotencyKey, fingerprint: command.fingerprint)
+        {
+          return CommandOutcome(ticket: earlier, events: [], replayed: true)
+        }
         let lease = try OfflineReplay.check(try await Self.lease(s, offline.leaseID), for: command, offline)
         let used = try await s.value(
           """
@@ -110,10 +110,17 @@ public final class PostgresStore: SharedStore {
         (ticket, skew) = try OfflineReplay.ticket(for: command, offline, lease: lease)
         try await Self.insert(s, ticket, leaseID: lease.id, clockSkewSeconds: skew, predicted: command.predicted)
       } else {
+        let (earlier, sequence) = try await Self.earlierTicketOrNextNumber(s, command)
+        if let earlier {
+          guard let ticket = try await Self.ticket(s, earlier) else {
+            throw StoreCorruption("the key \(command.idempotencyKey) names a ticket that is not stored")
+          }
+          return CommandOutcome(ticket: ticket, events: [], replayed: true)
+        }
         ticket = try await Self.issueNext(
           s, id: command.ticketID, branch: command.branchID, service: command.service, day: command.day,
           priority: command.priority, callRank: command.callRank, at: command.at,
-          trackingCode: command.trackingCode, dueAt: nil, predicted: command.predicted)
+          trackingCode: command.trackingCode, dueAt: nil, predicted: command.predicted, sequence: sequence)
       }
       try await Self.remember(
         s, principal: command.principalID, key: command.idempotencyKey, fingerprint: command.fingerprint,
