@@ -22,6 +22,17 @@ struct PostgresSession {
     return try row.makeRandomAccess()[0].decode(T.self)
   }
 
+  /// The rows of a prepared statement (prepared on this connection at its first use: no parsing or planning
+  /// after that).
+  @discardableResult
+  func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+    let rows: AsyncThrowingMapSequence<PostgresRowSequence, Statement.Row> =
+      try await self.connection.execute(statement, logger: self.logger)
+    var collected: [Statement.Row] = []
+    for try await row in rows { collected.append(row) }
+    return collected
+  }
+
   /// Runs a statement; returns how many rows it returned (use `RETURNING 1` to count the rows changed).
   @discardableResult
   func execute(_ query: PostgresQuery) async throws -> Int {

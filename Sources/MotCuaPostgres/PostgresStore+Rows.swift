@@ -34,31 +34,17 @@ extension PostgresStore {
     _ s: PostgresSession, principal: String, key: String, fingerprint: String, ticket: TicketID? = nil,
     lease: String? = nil, at: Instant
   ) async throws {
-    try await s.execute(
-      """
-      INSERT INTO idempotency (principal, key, fingerprint, ticket_id, lease_id, created_at)
-      VALUES (\(principal), \(key), \(fingerprint), \(ticket?.rawValue), \(lease), \(at.millisecondsSinceEpoch))
-      """)
+    try await s.rows(
+      KeyRecord(
+        principal: principal, key: key, fingerprint: fingerprint, ticketID: ticket?.rawValue, leaseID: lease,
+        createdAt: at.millisecondsSinceEpoch))
   }
 
   static func insert(
     _ s: PostgresSession, _ t: Ticket, leaseID: String? = nil, clockSkewSeconds: Int64? = nil,
     predicted: WaitEstimate? = nil
   ) async throws {
-    try await s.execute(
-      """
-      INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
-        call_rank, state, issued_at, called_at, serving_started_at, completed_at, counter_id, recall_count,
-        tracking_code, lease_id, clock_skew_seconds, due_at, predicted_mean_seconds, predicted_p50_seconds,
-        predicted_p90_seconds)
-      VALUES (\(t.id.rawValue), \(t.branchID.rawValue), \(t.serviceID.rawValue), \(t.originalServiceID.rawValue),
-        \(t.day.description), \(t.sequence), \(t.number), \(t.priority.rawValue), \(t.callRank), \(t.state.rawValue),
-        \(t.issuedAt.millisecondsSinceEpoch), \(t.calledAt?.millisecondsSinceEpoch),
-        \(t.servingStartedAt?.millisecondsSinceEpoch), \(t.completedAt?.millisecondsSinceEpoch),
-        \(t.counterID?.rawValue), \(t.recallCount), \(t.trackingCode), \(leaseID), \(clockSkewSeconds),
-        \(t.dueAt?.millisecondsSinceEpoch), \(predicted?.meanSeconds), \(predicted?.p50Seconds),
-        \(predicted?.p90Seconds))
-      """)
+    try await s.rows(TicketInsert(ticket: t, leaseID: leaseID, clockSkewSeconds: clockSkewSeconds, predicted: predicted))
   }
 
   static func lease(_ s: PostgresSession, _ id: String) async throws -> NumberLease? {
@@ -99,29 +85,19 @@ extension PostgresStore {
     -> (earlier: TicketID?, sequence: Int?)
   {
     guard
-      let row = try await s.row(
-        """
-        WITH earlier AS (
-          SELECT fingerprint, ticket_id FROM idempotency
-          WHERE principal = \(command.principalID) AND key = \(command.idempotencyKey)),
-        taken AS (
-          INSERT INTO number_sequences (branch_id, service_id, day, last_sequence)
-          SELECT \(command.branchID.rawValue), \(command.service.id.rawValue), \(command.day.description), 1
-          WHERE NOT EXISTS (SELECT 1 FROM earlier)
-          ON CONFLICT (branch_id, service_id, day)
-          DO UPDATE SET last_sequence = number_sequences.last_sequence + EXCLUDED.last_sequence
-          RETURNING last_sequence)
-        SELECT (SELECT fingerprint FROM earlier) AS fingerprint, (SELECT ticket_id FROM earlier) AS ticket_id,
-          (SELECT last_sequence FROM taken) AS sequence
-        """)
+      let row = try await s.rows(
+        KeyLookupWithNumber(
+          principal: command.principalID, key: command.idempotencyKey, branch: command.branchID.rawValue,
+          service: command.service.id.rawValue, day: command.day.description)
+      ).first
     else { throw StoreCorruption("the key lookup returned no row") }
-    if let fingerprint = try row("fingerprint", as: String?.self) {
-      guard fingerprint == command.fingerprint, let id = try row("ticket_id", as: String?.self) else {
+    if let fingerprint = row.fingerprint {
+      guard fingerprint == command.fingerprint, let id = row.ticketID else {
         throw StoreRefusal.keyReused(command.idempotencyKey)
       }
       return (TicketID(id), nil)
     }
-    return (nil, try row("sequence", as: Int.self))
+    return (nil, row.sequence)
   }
 
   /// Takes `count` numbers from the branch × service × day counter; returns the last one taken. The row stays
@@ -211,8 +187,7 @@ extension PostgresStore {
   }
 
   /// Appends the branch's next event (its sequence taken like a ticket number: gapless, in the transaction) with
-  /// the queue lengths after the change in the services it touched. One statement, so one round trip: the
-  /// sequence, the counts (which see this transaction's earlier changes) and the row.
+  /// the queue lengths after the change in the services it touched, in one round trip (`EventAppend`).
   static func record(
     _ s: PostgresSession, _ kind: BranchEvent.Kind, at: Instant, actor: String, ticket: Ticket?,
     counter: CounterState?, from: ServiceID? = nil
@@ -222,30 +197,18 @@ extension PostgresStore {
     }
     let services = ticket.map { [$0.serviceID] + (from.map { [$0] } ?? []) } ?? []
     guard
-      let row = try await s.row(
-        """
-        WITH next AS (
-          INSERT INTO branch_sequences (branch_id, last_sequence) VALUES (\(branch.rawValue), 1)
-          ON CONFLICT (branch_id) DO UPDATE SET last_sequence = branch_sequences.last_sequence + 1
-          RETURNING last_sequence),
-        waiting AS (
-          SELECT COALESCE(json_object_agg(service.id, (
-            SELECT COUNT(*) FROM tickets WHERE branch_id = \(branch.rawValue) AND day = \(ticket?.day.description ?? "")
-              AND state = 'WAITING' AND service_id = service.id)), '{}')::text AS counts
-          FROM unnest(\(services.map(\.rawValue))::text[]) AS service(id))
-        INSERT INTO events (branch_id, sequence, kind, at, actor, ticket_id, ticket, counter, from_service_id,
-          waiting_after)
-        SELECT \(branch.rawValue), next.last_sequence, \(kind.rawValue), \(at.millisecondsSinceEpoch), \(actor),
-          \(ticket?.id.rawValue), \(try ticket.map(JSON.encode)), \(try counter.map(JSON.encode)), \(from?.rawValue),
-          waiting.counts
-        FROM next, waiting
-        RETURNING sequence, waiting_after
-        """)
+      let row = try await s.rows(
+        EventAppend(
+          branch: branch.rawValue, day: ticket?.day.description ?? "", services: services.map(\.rawValue),
+          kind: kind.rawValue, at: at.millisecondsSinceEpoch, actor: actor, ticketID: ticket?.id.rawValue,
+          ticketJSON: try ticket.map(JSON.encode), counterJSON: try counter.map(JSON.encode),
+          fromService: from?.rawValue)
+      ).first
     else { throw StoreCorruption("the event of branch \(branch) was not inserted") }
-    let waiting = try JSON.decode([String: Int].self, try row("waiting_after"))
+    let waiting = try JSON.decode([String: Int].self, row.waitingAfter)
     return BranchEvent(
-      branchID: branch, sequence: UInt64(try row("sequence", as: Int64.self)), kind: kind, at: at, actor: actor,
-      ticket: ticket, counter: counter, fromServiceID: from,
+      branchID: branch, sequence: UInt64(row.sequence), kind: kind, at: at, actor: actor, ticket: ticket,
+      counter: counter, fromServiceID: from,
       waitingAfter: Dictionary(uniqueKeysWithValues: waiting.map { (ServiceID($0.key), $0.value) }))
   }
 
