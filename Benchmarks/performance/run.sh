@@ -640,7 +640,16 @@ if [[ " $WORKLOADS " == *" issue "* ]] && (( DISK_PROBE_SECONDS > 0 )); then
   WORK_DIR=$work python3 "$repo/Benchmarks/performance/sqlite-floor.py" "$NEW" 20000 64 >"$work/floor.txt"
   sed 1d "$work/floor.txt" | sed 's/^ */SQLite floor: /'
   floor_ceiling=$(sed -nE 's/.*commit at most ([0-9,]+) tickets.*/\1/p' "$work/floor.txt" | tr -d ,)
-  rm -rf "$(sed -nE '1s/.*one thread, (.*)$/\1/p' "$work/floor.txt")"
+fi
+# The PostgreSQL floor: an IssueTicket's statements alone, sent by pgbench to a PostgreSQL of its own
+# (postgres-floor.py); its ceiling with every CPU given to PostgreSQL goes in the summary too.
+pg_floor_ceiling=
+if [[ " $WORKLOADS " == *" pg-issue "* ]] && (( DISK_PROBE_SECONDS > 0 )); then
+  WORK_DIR=${WORK_DIR:-${TMPDIR:-/tmp}} python3 "$repo/Benchmarks/performance/postgres-floor.py" "$NEW" 10 32 \
+    >"$work/pg-floor.txt" \
+    || { cat "$work/pg-floor.txt" >&2; fail "postgres-floor.py"; }
+  sed 's/^ */PostgreSQL floor: /; s/^PostgreSQL floor: PostgreSQL floor: /PostgreSQL floor: /' "$work/pg-floor.txt"
+  pg_floor_ceiling=$(sed -nE 's/.*commit at most ([0-9,]+) tickets.*/\1/p' "$work/pg-floor.txt" | tr -d ,)
 fi
 
 for workload in $WORKLOADS; do
@@ -709,6 +718,8 @@ for workload in $WORKLOADS; do
         extra[motcua-pg]+="; with PostgreSQL $(awk -v s="${cpu[motcua-pg]}" -v p="${xcpu[motcua-pg]}" -v r="${cpu[reference]}" \
           'BEGIN { printf "%.1f µs CPU/c, ×%.2f", s + p, (s + p) / r }')"
         rows "IssueTicket PostgreSQL" "$round" motcua-pg reference
+        [[ -n $pg_floor_ceiling ]] && ratios["IssueTicket PostgreSQL|PostgreSQL floor ceiling"]+="$(awk \
+          -v x="$pg_floor_ceiling" -v y="${rate[reference]}" 'BEGIN { printf "%.2f", x / y }') "
       done
       ;;
     cycle)
@@ -748,5 +759,6 @@ fi
 echo
 echo "goals: PredictWait ≥ 0.8× calls/s; IssueTicket ≥ 0.4×; p99 ≤ 20 ms at 64 streams; watch p99 ≤ 50 ms"
 [[ -n $floor_ceiling ]] && echo "SQLite floor ceiling: the most tickets/s one writer doing nothing but an IssueTicket's statements reaches (sqlite-floor.py), ÷ the reference (calls/s only)"
+[[ -n $pg_floor_ceiling ]] && echo "PostgreSQL floor ceiling: the most tickets/s PostgreSQL could commit with every CPU to itself, running nothing but an IssueTicket's statements (postgres-floor.py), ÷ the reference"
 [[ -n ${saved:-} ]] && echo "saved: $saved" >&2
 exit 0

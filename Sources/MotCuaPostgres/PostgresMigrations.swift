@@ -15,14 +15,16 @@ enum PostgresMigrations {
   /// Waiting tickets per branch, day and service, kept by a trigger (as SQLite's migration
   /// `2026-11-28-waiting-queue` does): every event records the counts after it, and counting the tickets read
   /// every waiting ticket's row (to check it is visible), so each event cost more as the queue grew. An update
-  /// that leaves a waiting ticket waiting in the same queue takes one off and puts one back.
+  /// that leaves a waiting ticket waiting in the same queue takes one off and puts one back. A transfer between
+  /// queues locks the two count rows in key order, so two opposite transfers cannot deadlock. The backfill cannot
+  /// miss a ticket inserted meanwhile: the migration before it (`DROP INDEX`, same transaction) locks `tickets`.
   static let waitingCounts = """
     CREATE TABLE waiting_counts (
       branch_id TEXT NOT NULL, day TEXT NOT NULL, service_id TEXT NOT NULL, n BIGINT NOT NULL,
       PRIMARY KEY (branch_id, day, service_id));
     INSERT INTO waiting_counts (branch_id, day, service_id, n)
       SELECT branch_id, day, service_id, COUNT(*) FROM tickets WHERE state = 'WAITING' GROUP BY branch_id, day, service_id;
-    CREATE FUNCTION motcua_count_waiting() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state = 'WAITING' THEN UPDATE waiting_counts SET n = n - 1 WHERE branch_id = OLD.branch_id AND day = OLD.day AND service_id = OLD.service_id; END IF; IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.state = 'WAITING' THEN INSERT INTO waiting_counts (branch_id, day, service_id, n) VALUES (NEW.branch_id, NEW.day, NEW.service_id, 1) ON CONFLICT (branch_id, day, service_id) DO UPDATE SET n = waiting_counts.n + 1; END IF; RETURN NULL; END $$;
+    CREATE FUNCTION motcua_count_waiting() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP = 'UPDATE' AND OLD.state = 'WAITING' AND NEW.state = 'WAITING' AND (NEW.branch_id, NEW.day, NEW.service_id) < (OLD.branch_id, OLD.day, OLD.service_id) THEN INSERT INTO waiting_counts (branch_id, day, service_id, n) VALUES (NEW.branch_id, NEW.day, NEW.service_id, 1) ON CONFLICT (branch_id, day, service_id) DO UPDATE SET n = waiting_counts.n + 1; UPDATE waiting_counts SET n = n - 1 WHERE branch_id = OLD.branch_id AND day = OLD.day AND service_id = OLD.service_id; RETURN NULL; END IF; IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.state = 'WAITING' THEN UPDATE waiting_counts SET n = n - 1 WHERE branch_id = OLD.branch_id AND day = OLD.day AND service_id = OLD.service_id; END IF; IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.state = 'WAITING' THEN INSERT INTO waiting_counts (branch_id, day, service_id, n) VALUES (NEW.branch_id, NEW.day, NEW.service_id, 1) ON CONFLICT (branch_id, day, service_id) DO UPDATE SET n = waiting_counts.n + 1; END IF; RETURN NULL; END $$;
     CREATE TRIGGER tickets_count_waiting AFTER INSERT OR UPDATE OF state, service_id, branch_id, day OR DELETE ON tickets
       FOR EACH ROW EXECUTE FUNCTION motcua_count_waiting();
     """

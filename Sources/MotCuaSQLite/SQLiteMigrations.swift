@@ -229,11 +229,12 @@ enum SQLiteMigrations {
     }
     migrator.registerMigration("2026-11-28-due-appointments") { db in
       // CallNext takes each service's first waiting ticket from `tickets_waiting` in calling order, and the first
-      // due appointment from this index, which holds only the waiting appointments, in check-in order: a few
-      // seeks instead of sorting every waiting ticket of the counter's services.
+      // due appointment from this index, which holds only the waiting appointments, in check-in order (with every
+      // column the statement reads, `state` too, so no row is read): a seek per service and a walk over the
+      // branch's waiting appointments instead of sorting every waiting ticket of the counter's services.
       try db.execute(
         sql: """
-          CREATE INDEX tickets_due_appointments ON tickets (branch_id, day, issued_at, id, service_id, due_at)
+          CREATE INDEX tickets_due_appointments ON tickets (branch_id, day, issued_at, id, service_id, due_at, state)
             WHERE state = 'WAITING' AND due_at IS NOT NULL;
           """
       )

@@ -279,8 +279,9 @@ public final class SQLiteStore: MotCuaStore {
     return try chosen.map { (try Self.waitingTicket(db, $0.id), $0.rank) }
   }
 
-  /// Where the next ticket is looked up. Each statement reads an index in calling order and stops at its first
-  /// entry, so choosing costs a few seeks, however long the queue (a test checks the plans use no sort).
+  /// Where the next ticket is looked up. Each statement reads a covering index in calling order and stops at its
+  /// first match, so choosing costs a seek per service however long the walk-in queue, plus a walk over the
+  /// branch's waiting appointments while none is due (a test checks the plans: covering indexes, no sort).
   enum NextWaitingSQL {
     /// A service's first waiting ticket by (call rank, issue time, id) that is not a due appointment.
     static let notDue = """
@@ -290,7 +291,7 @@ public final class SQLiteStore: MotCuaStore {
       ORDER BY call_rank, issued_at, id LIMIT 1
       """
     /// The first due appointment by (check-in time, id) among `services` (a JSON array): the small index of
-    /// waiting appointments is read in that order, passing over those not yet due.
+    /// waiting appointments is read in that order, passing over those not yet due or of other services.
     static let due = """
       SELECT id, issued_at FROM tickets INDEXED BY tickets_due_appointments
       WHERE branch_id = ? AND day = ? AND state = 'WAITING' AND due_at <= ?
@@ -309,7 +310,8 @@ public final class SQLiteStore: MotCuaStore {
     let now = command.at.millisecondsSinceEpoch
     var best: (rank: Int, issuedAt: Int64, id: String)?
     func consider(_ candidate: (rank: Int, issuedAt: Int64, id: String)) {
-      // `QueueOrder`'s key; ids are ASCII, so String order is SQLite's byte order.
+      // `QueueOrder`'s key. Ids are NFC text (ASCII, or an offline kiosk's hex), whose String order is SQLite's
+      // byte order.
       if best.map({ candidate < $0 }) ?? true { best = candidate }
     }
     let notDue = try db.cachedStatement(sql: NextWaitingSQL.notDue)

@@ -45,11 +45,11 @@ struct HealthHandler: Sendable {
     // The status changes at most once (to NOT_SERVING, on a store fault): look every second until it does.
     response.status = self.status
     try await send(response)
-    while response.status == .serving {
-      try await Task.sleep(for: .seconds(1))
-      response.status = self.status
+    if response.status == .serving {
+      while self.status == .serving { try await Task.sleep(for: .seconds(1)) }
+      response.status = .notServing
+      try await send(response)
     }
-    try await send(response)
     while !Task.isCancelled { try await Task.sleep(for: .seconds(3600)) }
   }
 }

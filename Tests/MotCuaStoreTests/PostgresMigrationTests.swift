@@ -6,8 +6,8 @@ import Testing
 /// Upgrading an existing PostgreSQL database.
 @Suite struct PostgresMigrationTests {
   /// A database from the first migration, with tickets waiting and finished in two queues, upgrades to counts of
-  /// its waiting tickets, which the trigger then keeps through a call, a transfer and a delete; the report index
-  /// is gone. Negative control: without the migration's backfill, the first expectation fails (no rows).
+  /// its waiting tickets, which the trigger then keeps through a call, transfers both ways, a delete, an insert
+  /// and an update that changes nothing it counts; the report index is gone. Negative control: without the migration's backfill, the first expectation fails (no rows).
   @Test func anUpgradedDatabaseCountsTheTicketsAlreadyWaiting() async throws {
     let url = try await PostgresTestServer.freshDatabase()
     let side = try await PostgresTestServer.connect(url)
@@ -48,6 +48,17 @@ import Testing
     try await run("UPDATE tickets SET service_id = 's2' WHERE id = 't2'")
     try await run("DELETE FROM tickets WHERE id = 't4'")
     #expect(try await counts() == ["s1": 0, "s2": 1])
+    // A transfer the other way (the trigger takes the rows in key order), an insert, an update that leaves a
+    // waiting ticket waiting in its queue.
+    try await run("UPDATE tickets SET service_id = 's1' WHERE id = 't2'")
+    try await run(
+      """
+      INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
+        call_rank, state, issued_at, recall_count, tracking_code)
+      VALUES ('t5', 'b1', 's2', 's2', '2026-12-02', 5, 'B005', 0, 6, 'WAITING', 1000, 0, 'C')
+      """)
+    try await run("UPDATE tickets SET state = 'WAITING', recall_count = 1 WHERE id = 't5'")
+    #expect(try await counts() == ["s1": 1, "s2": 1])
     let reportIndex = try await side.query(
       "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'tickets_report'", logger: PostgresTestServer.logger
     ).collect().first?.decode(Int.self)
