@@ -28,15 +28,33 @@ public struct ErlangDistribution: Hashable, Sendable {
     return max(0, min(1, 1 - tail))
   }
 
-  /// The `p`-quantile, by bisection on the CDF (to a millisecond).
+  /// The density at `x` (> 0), from its logarithm so large shapes do not overflow.
+  public func density(_ x: Double) -> Double {
+    guard x > 0 else { return 0 }
+    let shape = Double(self.shape)
+    return exp(shape * log(self.rate) + (shape - 1) * log(x) - self.rate * x - lgamma(shape))
+  }
+
+  /// The `p`-quantile, to a millisecond: Newton's method on the CDF from the mean, kept inside a bracket that
+  /// every step narrows (a step that would leave it bisects instead). Each CDF costs O(shape), and Newton needs
+  /// a handful of them where bisection from the mean needed 25 or more.
   public func quantile(_ p: Double) -> Double {
     precondition(p > 0 && p < 1)
     var low = 0.0
     var high = self.mean
-    while self.cdf(high) < p { high *= 2 }
-    while high - low > 1e-3 {
-      let mid = (low + high) / 2
-      if self.cdf(mid) < p { low = mid } else { high = mid }
+    while self.cdf(high) < p {
+      low = high
+      high *= 2
+    }
+    var x = high
+    for _ in 0..<200 where high - low > 1e-3 {
+      let excess = self.cdf(x) - p
+      if excess < 0 { low = x } else { high = x }
+      let slope = self.density(x)
+      var next = slope > 0 ? x - excess / slope : (low + high) / 2
+      if !(next > low && next < high) { next = (low + high) / 2 }
+      if abs(next - x) < 1e-4 { return next }
+      x = next
     }
     return (low + high) / 2
   }
