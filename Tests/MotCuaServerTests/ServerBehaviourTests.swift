@@ -173,9 +173,9 @@ import Testing
     await server.stop()
   }
 
-  /// A store that can no longer sync its log refuses writes with UNAVAILABLE, and health says NOT_SERVING, so a
-  /// load balancer stops sending it work. Here the WAL file is unlinked under the running server, so the next sync
-  /// cannot find it.
+  /// A store that can no longer sync its log refuses writes with UNAVAILABLE, and health says NOT_SERVING — to a
+  /// check, and on a watch that said SERVING before — so a load balancer stops sending it work. Here the WAL file
+  /// is unlinked under the running server, so the next sync cannot find it.
   @Test func aStoreThatCannotSyncItsLogIsNotServing() async throws {
     let server = try await TestServer.start()
     let kiosk = try await server.token(.kiosk, branch: Self.branch)
@@ -183,9 +183,27 @@ import Testing
       let health = Grpc_Health_V1_Health.Client(wrapping: client)
       #expect(try await health.check(.init()).status == .serving)
       _ = try await self.issue(client, token: kiosk, key: "before")
+      let watched = Task {
+        try await health.watch(.init()) { response in
+          var statuses: [Grpc_Health_V1_HealthCheckResponse.ServingStatus] = []
+          for try await message in response.messages {
+            statuses.append(message.status)
+            if message.status != .serving { break }
+          }
+          return statuses
+        }
+      }
+      try await Task.sleep(for: .milliseconds(200))
       try FileManager.default.removeItem(atPath: server.databasePath + "-wal")
       let refused = await statusCode { _ = try await self.issue(client, token: kiosk, key: "after") }
       #expect(refused == .unavailable)
+      let giveUp = Task {  // a watch that never changes would hold the test forever
+        try await Task.sleep(for: .seconds(20))
+        watched.cancel()
+      }
+      let statuses = try? await watched.value
+      giveUp.cancel()
+      #expect(statuses == [.serving, .notServing])
       #expect(try await health.check(.init()).status == .notServing)
       var kioskService = Grpc_Health_V1_HealthCheckRequest()
       kioskService.service = "motcua.v1.KioskService"
