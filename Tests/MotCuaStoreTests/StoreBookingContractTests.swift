@@ -172,6 +172,43 @@ import Testing
     #expect(order == [appointments[0].id, appointments[1].id, walkIns[1].id, appointments[2].id])
   }
 
+  /// A counter serving two services takes due appointments of both in check-in order, ahead of the walk-ins of
+  /// both, two in a row at most. Negative control: looking for due appointments in the counter's first service
+  /// only calls the second service's appointment after the walk-ins.
+  @Test(arguments: StoreDriver.allCases)
+  func dueAppointmentsOfEveryServiceOfTheCounterGoFirstInCheckInOrder(driver: StoreDriver) async throws {
+    let store = try await driver.makeStore().store
+    var f = StoreFixture()
+    let services = [f.serviceA, f.serviceB]
+    f.now = CivilTime.vietnam.instant(on: Self.day, minute: 8 * 60 + 50)
+    var walkIns: [Ticket] = []
+    for service in services { walkIns.append(try await store.issueTicket(f.issue(service)).ticket!) }
+    let policy = Seeds.catalogue.priorityPolicy(for: f.branch)
+    var appointments: [Ticket] = []
+    // Checked in one after the other: A, B, A.
+    for (n, service) in [services[0], services[1], services[0]].enumerated() {
+      let slot = Self.slot(capacity: 5, minute: 9 * 60, service: service)
+      let code = try await store.takeSlot(Self.take(slot, Self.citizen(n), at: Self.now, field: service.field)).booking.code
+      f.now = f.now.adding(seconds: 10)
+      let outcome = try await store.checkIn(CheckInCommand(
+        code: code, branchID: f.branch, service: service, principalID: "kiosk", walkInRank: policy.walkInRank,
+        day: f.day, at: f.now, ticketID: TicketID("appt-\(n)"), trackingCode: "APPT\(n)", policy: Self.policy))
+      appointments.append(outcome.ticket!.ticket!)
+    }
+    let counter = f.counters[0].id
+    _ = try await store.setCounter(f.open(counter, for: services.map(\.id)))
+    var order: [TicketID] = []
+    for minute in 0..<5 {
+      var command = f.callNext(counter)
+      command.at = CivilTime.vietnam.instant(on: Self.day, minute: 9 * 60 + minute)
+      command.appointments = (policy.appointmentRank, policy.walkInRank, 2)
+      guard let t = try await store.callNext(command).ticket else { break }
+      order.append(t.id)
+      _ = try await store.updateTicket(f.update(t.id, .complete(counter: counter)))
+    }
+    #expect(order == [appointments[0].id, appointments[1].id, walkIns[0].id, appointments[2].id, walkIns[1].id])
+  }
+
   @Test(arguments: StoreDriver.allCases)
   func checkInTooEarlyTooLateOrAtTheWrongBranchIsExplained(driver: StoreDriver) async throws {
     let store = try await driver.makeStore().store
