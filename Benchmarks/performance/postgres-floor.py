@@ -13,9 +13,11 @@ the servers cost.
 BINARY is a `motcua` build: `motcua token create --postgres` migrates and seeds the database, so the schema,
 indexes and triggers are the server's. PostgreSQL is started by `scripts/postgres-server.sh` (fsync and
 synchronous_commit on) in a directory of its own under WORK_DIR (or TMPDIR, /tmp) and removed afterwards. The
-statements mirror `KeyLookupWithNumber`, `TicketInsert`, `KeyRecord` and `EventAppend`
+statements are `KeyLookupWithNumber`, `TicketInsert`, `KeyRecord` and `EventAppend`
 (`Sources/MotCuaPostgres/Statements`) between BEGIN and COMMIT, with one script per branch so that tickets spread
-over the 30 branches as the benchmark's do. Needs `pgbench` (Debian's postgresql-15 has it). Standard library only.
+over the 30 branches as the benchmark's do. The SQL is read from those files, so the floor runs what the server
+runs; only the values bound to each parameter are written here. Needs `pgbench` (Debian's postgresql-15 has it).
+Standard library only.
 """
 
 from __future__ import annotations
@@ -26,53 +28,57 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICE = "civil-birth-registration"
 DAY = "2026-11-30"
 AT = 1_764_468_000_000
+STATEMENTS = REPO / "Sources" / "MotCuaPostgres" / "Statements"
 TICKET_JSON = (
     '{"branchID":"%(branch)s","callRank":6,"day":"' + DAY + '","id":"tk_floor","issuedAt":' + str(AT)
     + ',"number":"A001","originalServiceID":"' + SERVICE + '","priority":0,"recallCount":0,"sequence":1,'
     '"serviceID":"' + SERVICE + '","state":"WAITING","trackingCode":"FLOORCDE"}')
+TICKET_ID, KEY = "'tk_' || :n", "'floor-' || :n"
 
-# One IssueTicket as PostgresStore sends it (the prepared statements' SQL, with pgbench's variables).
-SCRIPT = """\\set n random(1, 4000000000000000000)
-BEGIN;
-WITH earlier AS (
-  SELECT fingerprint, ticket_id FROM idempotency WHERE principal = 'tok_floor' AND key = 'floor-' || :n),
-taken AS (
-  INSERT INTO number_sequences (branch_id, service_id, day, last_sequence)
-  SELECT '%(branch)s', '{service}', '{day}', 1 WHERE NOT EXISTS (SELECT 1 FROM earlier)
-  ON CONFLICT (branch_id, service_id, day)
-  DO UPDATE SET last_sequence = number_sequences.last_sequence + EXCLUDED.last_sequence
-  RETURNING last_sequence)
-SELECT (SELECT fingerprint FROM earlier) AS fingerprint, (SELECT last_sequence FROM taken) AS seq \\gset
-INSERT INTO tickets (id, branch_id, service_id, original_service_id, day, sequence, number, priority,
-  call_rank, state, issued_at, called_at, serving_started_at, completed_at, counter_id, recall_count,
-  tracking_code, lease_id, clock_skew_seconds, due_at, predicted_mean_seconds, predicted_p50_seconds,
-  predicted_p90_seconds)
-VALUES ('tk_' || :n, '%(branch)s', '{service}', '{service}', '{day}', :seq, 'A' || lpad(:seq::text, 3, '0'), 0, 6,
-  'WAITING', {at}, NULL, NULL, NULL, NULL, 0, 'FLOORCDE', NULL, NULL, NULL, 600, 540, 1200);
-INSERT INTO idempotency (principal, key, fingerprint, ticket_id, lease_id, created_at)
-VALUES ('tok_floor', 'floor-' || :n, 'IssueTicket|%(branch)s|{service}|0', 'tk_' || :n, NULL, {at});
-WITH next AS (
-  INSERT INTO branch_sequences (branch_id, last_sequence) VALUES ('%(branch)s', 1)
-  ON CONFLICT (branch_id) DO UPDATE SET last_sequence = branch_sequences.last_sequence + 1
-  RETURNING last_sequence),
-waiting AS (
-  SELECT COALESCE(json_object_agg(service.id, COALESCE((
-    SELECT n FROM waiting_counts WHERE branch_id = '%(branch)s' AND day = '{day}' AND service_id = service.id), 0)),
-    '{{}}')::text AS counts
-  FROM unnest(ARRAY['{service}']) AS service(id))
-INSERT INTO events (branch_id, sequence, kind, at, actor, ticket_id, ticket, counter, from_service_id, waiting_after)
-SELECT '%(branch)s', next.last_sequence, 'ISSUED', {at}, 'tok_floor', 'tk_' || :n, '%(ticket)s', NULL, NULL,
-  waiting.counts
-FROM next, waiting
-RETURNING sequence, waiting_after;
-COMMIT;
-""".format(service=SERVICE, day=DAY, at=AT)
+# What each statement's parameters are bound to, in the order of its makeBindings(): literals, or pgbench's
+# variables (:n a random number per transaction, :last_sequence the number KeyLookupWithNumber took).
+BINDINGS = {
+    "KeyLookupWithNumber": ["'tok_floor'", KEY, "'%(branch)s'", f"'{SERVICE}'", f"'{DAY}'"],
+    "TicketInsert": [
+        TICKET_ID, "'%(branch)s'", f"'{SERVICE}'", f"'{SERVICE}'", f"'{DAY}'", ":last_sequence",
+        "'A' || lpad(:last_sequence::text, 3, '0')", "0", "6", "'WAITING'", str(AT), "NULL", "NULL", "NULL", "NULL",
+        "0", "'FLOORCDE'", "NULL", "NULL", "NULL", "600", "540", "1200"],
+    "KeyRecord": ["'tok_floor'", KEY, f"'IssueTicket|%(branch)s|{SERVICE}|0'", TICKET_ID, "NULL", str(AT)],
+    "EventAppend": [
+        "'%(branch)s'", f"'{DAY}'", f"ARRAY['{SERVICE}']", "'ISSUED'", str(AT), "'tok_floor'", TICKET_ID,
+        "'%(ticket)s'", "NULL", "NULL"],
+}
+
+
+def statement(name: str) -> str:
+    """The server's own SQL of a prepared statement (its `static let sql` in Sources), parameters bound."""
+    source = (STATEMENTS / f"{name}.swift").read_text()
+    sql = textwrap.dedent(re.search(r'static let sql = """\n(.*?)\n\s*"""', source, re.S).group(1))
+    values = BINDINGS[name]
+    used = {int(k) for k in re.findall(r"\$(\d+)", sql)}
+    if used != set(range(1, len(values) + 1)):
+        raise SystemExit(f"{name}: the server's SQL has parameters {sorted(used)}, this script binds {len(values)}")
+    return re.sub(r"\$(\d+)", lambda m: f"({values[int(m.group(1)) - 1]})", sql)
+
+
+# One IssueTicket as PostgresStore sends it: BEGIN, the four statements (the key lookup's columns go into pgbench
+# variables), COMMIT.
+SCRIPT = "\n".join([
+    "\\set n random(1, 4000000000000000000)",
+    "BEGIN;",
+    statement("KeyLookupWithNumber") + " \\gset",
+    statement("TicketInsert") + ";",
+    statement("KeyRecord") + ";",
+    statement("EventAppend") + ";",
+    "COMMIT;",
+]) + "\n"
 
 
 def main() -> None:

@@ -17,8 +17,9 @@ enum PostgresMigrations {
   /// every waiting ticket's row (to check it is visible), so each event cost more as the queue grew. An update
   /// that leaves a waiting ticket waiting in the same queue takes one off and puts one back. A transfer between
   /// queues locks the two count rows in key order, so two opposite transfers cannot deadlock. The backfill cannot
-  /// miss a ticket inserted meanwhile: the migration before it (`DROP INDEX`, same transaction) locks `tickets`.
+  /// miss a ticket another server writes meanwhile: `tickets` is locked against writes until the trigger exists.
   static let waitingCounts = """
+    LOCK TABLE tickets IN SHARE ROW EXCLUSIVE MODE;
     CREATE TABLE waiting_counts (
       branch_id TEXT NOT NULL, day TEXT NOT NULL, service_id TEXT NOT NULL, n BIGINT NOT NULL,
       PRIMARY KEY (branch_id, day, service_id));

@@ -77,27 +77,30 @@ extension PostgresStore {
     return ticket
   }
 
-  /// For an online IssueTicket, in one round trip: the ticket an earlier request with this key produced, or else
-  /// the day's next number of the service (taken only for a new key).
+  /// What an online IssueTicket's key found, in one round trip (`KeyLookupWithNumber`).
+  enum KeyLookup {
+    /// The ticket an earlier request with this key produced.
+    case earlier(TicketID)
+    /// A new key: the day's next number of the service, taken.
+    case new(sequence: Int)
+  }
+
+  /// The ticket an earlier request with this key produced, or else the day's next number of the service (taken
+  /// only for a new key).
   ///
   /// - Throws: `failedPrecondition` if the key was used for a different request.
-  static func earlierTicketOrNextNumber(_ s: PostgresSession, _ command: IssueTicketCommand) async throws
-    -> (earlier: TicketID?, sequence: Int?)
-  {
-    guard
-      let row = try await s.rows(
-        KeyLookupWithNumber(
-          principal: command.principalID, key: command.idempotencyKey, branch: command.branchID.rawValue,
-          service: command.service.id.rawValue, day: command.day.description)
-      ).first
-    else { throw StoreCorruption("the key lookup returned no row") }
-    if let fingerprint = row.fingerprint {
-      guard fingerprint == command.fingerprint, let id = row.ticketID else {
-        throw StoreRefusal.keyReused(command.idempotencyKey)
-      }
-      return (TicketID(id), nil)
+  static func lookUpKeyTakingNumber(_ s: PostgresSession, _ command: IssueTicketCommand) async throws -> KeyLookup {
+    let row = try await s.rows(
+      KeyLookupWithNumber(
+        principal: command.principalID, key: command.idempotencyKey, branch: command.branchID.rawValue,
+        service: command.service.id.rawValue, day: command.day.description)
+    ).first
+    switch (row?.fingerprint, row?.ticketID, row?.sequence) {
+    case (command.fingerprint?, let id?, _): return .earlier(TicketID(id))
+    case (_?, _, _): throw StoreRefusal.keyReused(command.idempotencyKey)
+    case (nil, _, let sequence?): return .new(sequence: sequence)
+    case (nil, _, nil): throw StoreCorruption("the key lookup took no number")
     }
-    return (nil, row.sequence)
   }
 
   /// Takes `count` numbers from the branch × service × day counter; returns the last one taken. The row stays
@@ -205,11 +208,10 @@ extension PostgresStore {
           fromService: from?.rawValue)
       ).first
     else { throw StoreCorruption("the event of branch \(branch) was not inserted") }
-    let waiting = try JSON.decode([String: Int].self, row.waitingAfter)
     return BranchEvent(
       branchID: branch, sequence: UInt64(row.sequence), kind: kind, at: at, actor: actor, ticket: ticket,
       counter: counter, fromServiceID: from,
-      waitingAfter: Dictionary(uniqueKeysWithValues: waiting.map { (ServiceID($0.key), $0.value) }))
+      waitingAfter: Dictionary(zip(services, row.waiting.map { Int($0) }), uniquingKeysWith: { first, _ in first }))
   }
 
   static func event(_ row: RowColumns) throws -> BranchEvent {

@@ -110,12 +110,15 @@ public final class PostgresStore: SharedStore {
         (ticket, skew) = try OfflineReplay.ticket(for: command, offline, lease: lease)
         try await Self.insert(s, ticket, leaseID: lease.id, clockSkewSeconds: skew, predicted: command.predicted)
       } else {
-        let (earlier, sequence) = try await Self.earlierTicketOrNextNumber(s, command)
-        if let earlier {
-          guard let ticket = try await Self.ticket(s, earlier) else {
+        let sequence: Int
+        switch try await Self.lookUpKeyTakingNumber(s, command) {
+        case .earlier(let id):
+          guard let earlier = try await Self.ticket(s, id) else {
             throw StoreCorruption("the key \(command.idempotencyKey) names a ticket that is not stored")
           }
-          return CommandOutcome(ticket: ticket, events: [], replayed: true)
+          return CommandOutcome(ticket: earlier, events: [], replayed: true)
+        case .new(let taken):
+          sequence = taken
         }
         ticket = try await Self.issueNext(
           s, id: command.ticketID, branch: command.branchID, service: command.service, day: command.day,

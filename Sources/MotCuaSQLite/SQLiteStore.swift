@@ -308,11 +308,9 @@ public final class SQLiteStore: MotCuaStore {
     rankedFrom minimumRank: Int = Int.min
   ) throws -> (id: String, rank: Int)? {
     let now = command.at.millisecondsSinceEpoch
-    var best: (rank: Int, issuedAt: Int64, id: String)?
-    func consider(_ candidate: (rank: Int, issuedAt: Int64, id: String)) {
-      // `QueueOrder`'s key. Ids are NFC text (ASCII, or an offline kiosk's hex), whose String order is SQLite's
-      // byte order.
-      if best.map({ candidate < $0 }) ?? true { best = candidate }
+    var best: QueueOrder.Key?
+    func consider(_ candidate: QueueOrder.Key) {
+      if best.map({ QueueOrder.precedes(candidate, $0) }) ?? true { best = candidate }
     }
     let notDue = try db.cachedStatement(sql: NextWaitingSQL.notDue)
     for service in services {

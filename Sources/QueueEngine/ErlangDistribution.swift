@@ -42,19 +42,21 @@ public struct ErlangDistribution: Hashable, Sendable {
     precondition(p > 0 && p < 1)
     var low = 0.0
     var high = self.mean
-    while self.cdf(high) < p {
+    var excess = self.cdf(high) - p
+    while excess < 0 {
       low = high
       high *= 2
+      excess = self.cdf(high) - p
     }
-    var x = high
+    var x = high  // each CDF is computed once: `excess` is the CDF at `x`, less p
     for _ in 0..<200 where high - low > 1e-3 {
-      let excess = self.cdf(x) - p
-      if excess < 0 { low = x } else { high = x }
       let slope = self.density(x)
       var next = slope > 0 ? x - excess / slope : (low + high) / 2
       if !(next > low && next < high) { next = (low + high) / 2 }
       if abs(next - x) < 1e-4 { return next }
       x = next
+      excess = self.cdf(x) - p
+      if excess < 0 { low = x } else { high = x }
     }
     return (low + high) / 2
   }

@@ -5,9 +5,21 @@ public import MotCuaDomain
 ///
 /// Stores that pick the next ticket in SQL must order by the same key: `call_rank, issued_at, id`.
 public enum QueueOrder {
+  /// What a waiting ticket is ordered by: its rank (a store may give a due appointment another rank than its call
+  /// rank), issue time in milliseconds, id.
+  public typealias Key = (rank: Int, issuedAt: Int64, id: String)
+
+  public static func key(of ticket: Ticket) -> Key {
+    (ticket.callRank, ticket.issuedAt.millisecondsSinceEpoch, ticket.id.rawValue)
+  }
+
   public static func precedes(_ a: Ticket, _ b: Ticket) -> Bool {
-    (a.callRank, a.issuedAt.millisecondsSinceEpoch, a.id.rawValue)
-      < (b.callRank, b.issuedAt.millisecondsSinceEpoch, b.id.rawValue)
+    self.precedes(self.key(of: a), self.key(of: b))
+  }
+
+  /// Ids compare by String order, which for NFC text (ASCII ids, an offline kiosk's hex) is SQLite's byte order.
+  public static func precedes(_ a: Key, _ b: Key) -> Bool {
+    (a.rank, a.issuedAt, a.id) < (b.rank, b.issuedAt, b.id)
   }
 
   /// The ticket a counter serving `services` calls next, from `waiting` (any order).

@@ -61,6 +61,33 @@ import Testing
     #expect(try await a.issueTicket(f.issue()).ticket?.sequence == 11)
   }
 
+  /// An event's waiting counts are stored as `JSON.encode` writes them (as SQLite stores them), though PostgreSQL
+  /// makes the text: equal counts, equal text. A transfer records both queues, keys in byte order. Negative
+  /// control: `json_object_agg`'s text (`{ "a" : 1 }`) fails it.
+  @Test func waitingCountsAreStoredAsTheSharedJSONText() async throws {
+    let url = try await PostgresTestServer.freshDatabase()
+    let store = try await PostgresTestServer.open(url)
+    try await store.saveCatalogue(Seeds.catalogue)
+    var f = StoreFixture()
+    let first = try await store.issueTicket(f.issue(f.serviceA)).ticket!
+    _ = try await store.issueTicket(f.issue(f.serviceB))
+    let moved = try await store.updateTicket(f.update(first.id, .transfer(to: f.serviceB.id, by: nil)))
+    #expect(moved.events.first?.waitingAfter == [f.serviceA.id: 0, f.serviceB.id: 2])
+    let side = try await PostgresTestServer.connect(url)
+    var stored: [String] = []
+    for try await text in try await side.query(
+      "SELECT waiting_after FROM events ORDER BY sequence", logger: PostgresTestServer.logger
+    ).decode(String.self) {
+      stored.append(text)
+    }
+    try await side.close()
+    #expect(
+      stored == [
+        try JSON.encode([f.serviceA.id.rawValue: 1]), try JSON.encode([f.serviceB.id.rawValue: 1]),
+        try JSON.encode([f.serviceA.id.rawValue: 0, f.serviceB.id.rawValue: 2]),
+      ])
+  }
+
   @Test func theChangeFeedOfOneServerReportsTicketsIssuedAndPlansAppliedThroughTheOther() async throws {
     let (a, b) = try await Self.twoServers()
     let seen = Mutex<[StoreChange]>([])

@@ -2,27 +2,30 @@ import PostgresNIO
 
 /// Appends a branch's next event in one round trip: takes the branch's next sequence (gapless, locked until the
 /// transaction ends), reads the waiting counts of `services` (kept by a trigger; they include the transaction's
-/// earlier changes) and inserts the row. Returns the sequence and the counts' JSON (`{"service": n}`). Prepared
-/// once per connection.
+/// earlier changes) and inserts the row. Returns the sequence and the counts in the order of `services`. The
+/// counts' JSON column is written as `JSON.encode` writes it (`{"a":1,"b":2}`, keys in byte order), so equal
+/// counts store equal text on either store. Prepared once per connection.
 struct EventAppend: PostgresPreparedStatement {
   static let sql = """
     WITH next AS (
       INSERT INTO branch_sequences (branch_id, last_sequence) VALUES ($1::text, 1)
       ON CONFLICT (branch_id) DO UPDATE SET last_sequence = branch_sequences.last_sequence + 1
       RETURNING last_sequence),
-    waiting AS (
-      SELECT COALESCE(json_object_agg(service.id, COALESCE((
-        SELECT n FROM waiting_counts WHERE branch_id = $1::text AND day = $2::text AND service_id = service.id), 0)),
-        '{}')::text AS counts
-      FROM unnest($3::text[]) AS service(id))
-    INSERT INTO events (branch_id, sequence, kind, at, actor, ticket_id, ticket, counter, from_service_id,
-      waiting_after)
-    SELECT $1::text, next.last_sequence, $4::text, $5::bigint, $6::text, $7::text, $8::text, $9::text, $10::text,
-      waiting.counts
-    FROM next, waiting
-    RETURNING sequence, waiting_after
+    counts AS (
+      SELECT service.id, service.position, COALESCE((
+        SELECT n FROM waiting_counts WHERE branch_id = $1::text AND day = $2::text AND service_id = service.id), 0) AS n
+      FROM unnest($3::text[]) WITH ORDINALITY AS service(id, position)),
+    inserted AS (
+      INSERT INTO events (branch_id, sequence, kind, at, actor, ticket_id, ticket, counter, from_service_id,
+        waiting_after)
+      SELECT $1::text, next.last_sequence, $4::text, $5::bigint, $6::text, $7::text, $8::text, $9::text, $10::text,
+        (SELECT COALESCE('{' || string_agg(to_json(id)::text || ':' || n, ',' ORDER BY id COLLATE "C") || '}', '{}')
+         FROM counts)
+      FROM next
+      RETURNING sequence)
+    SELECT inserted.sequence, ARRAY(SELECT n FROM counts ORDER BY position) FROM inserted
     """
-  typealias Row = (sequence: Int64, waitingAfter: String)
+  typealias Row = (sequence: Int64, waiting: [Int64])
 
   var branch: String
   /// The day whose queues are counted ("" when `services` is empty).
@@ -52,7 +55,7 @@ struct EventAppend: PostgresPreparedStatement {
   }
 
   func decodeRow(_ row: PostgresRow) throws -> Row {
-    let (sequence, waitingAfter) = try row.decode((Int64, String).self)
-    return (sequence, waitingAfter)
+    let (sequence, waiting) = try row.decode((Int64, [Int64]).self)
+    return (sequence, waiting)
   }
 }
